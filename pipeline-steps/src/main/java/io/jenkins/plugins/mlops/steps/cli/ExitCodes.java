@@ -1,0 +1,19 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+/** The exit statuses of {@code mlops}, the same for every subcommand. */
+public final class ExitCodes {
+
+  /** The command did what it was asked. */
+  public static final int OK = 0;
+
+  /** The command ran and failed (for {@code gate}: the model did not pass). */
+  public static final int FAILURE = 1;
+
+  /** The command line was wrong: unknown command or option, missing or invalid argument. */
+  public static final int USAGE = 2;
+
+  /** The subcommand exists but its implementation has not landed in this build. */
+  public static final int NOT_AVAILABLE = 3;
+
+  private ExitCodes() {}
+}

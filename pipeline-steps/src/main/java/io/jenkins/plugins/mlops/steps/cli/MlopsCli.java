@@ -1,0 +1,113 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * Entry point of the {@code mlops} executable jar. {@link #run} does the work and returns the exit
+ * status, so tests drive the real command line without exiting the JVM.
+ */
+public final class MlopsCli {
+
+  private MlopsCli() {}
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    System.exit(run(out, err, args));
+  }
+
+  /**
+   * Parses {@code args} and runs the chosen subcommand.
+   *
+   * @return the exit status (see {@link ExitCodes})
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine commandLine = new CommandLine(new MlopsCommand());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setParameterExceptionHandler(MlopsCli::usageError);
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          err.println("mlops " + cmd.getCommandName() + ": " + e.getMessage());
+          return ExitCodes.FAILURE;
+        });
+    try {
+      return commandLine.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** One line that says what is wrong, then the usage of the command it concerns; exit 2. */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(qualifiedName(cmd) + ": " + oneLine(e));
+    cmd.usage(err);
+    return ExitCodes.USAGE;
+  }
+
+  private static String oneLine(ParameterException e) {
+    if (e instanceof UnmatchedArgumentException unmatched
+        && e.getCommandLine().getParent() == null
+        && !unmatched.getUnmatched().isEmpty()
+        && !unmatched.getUnmatched().get(0).startsWith("-")) {
+      String word = unmatched.getUnmatched().get(0);
+      List<String> commands = List.copyOf(e.getCommandLine().getSubcommands().keySet());
+      String nearest = nearest(word, commands);
+      return "unknown command '"
+          + word
+          + "'"
+          + (nearest == null ? "" : " (did you mean '" + nearest + "'?)")
+          + "; commands: "
+          + String.join(", ", commands);
+    }
+    return e.getMessage().replace(System.lineSeparator(), " ").replace('\n', ' ').strip();
+  }
+
+  /** The command within two edits (insert, delete, replace, swap) of {@code word}, if any. */
+  static String nearest(String word, List<String> commands) {
+    String best = null;
+    int bestDistance = 3;
+    for (String command : commands) {
+      int distance = editDistance(word, command);
+      if (distance < bestDistance) {
+        best = command;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  /** Optimal-string-alignment distance: Levenshtein plus swaps of adjacent letters. */
+  private static int editDistance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      for (int j = 0; j <= b.length(); j++) {
+        if (i == 0 || j == 0) {
+          d[i][j] = i + j;
+          continue;
+        }
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
+  }
+
+  private static String qualifiedName(CommandLine cmd) {
+    return cmd.getParent() == null ? cmd.getCommandName() : "mlops " + cmd.getCommandName();
+  }
+}

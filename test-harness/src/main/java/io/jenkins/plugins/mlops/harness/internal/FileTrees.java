@@ -1,0 +1,26 @@
+package io.jenkins.plugins.mlops.harness.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Deletes directory trees without following symbolic links out of them. */
+public final class FileTrees {
+
+  private FileTrees() {}
+
+  /** Deletes {@code root} and everything under it; a missing {@code root} is not an error. */
+  public static void delete(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+"""Reads one MLflow run through the Python client and prints it as JSON (the harness's cross-check)."""
+import json
+import sys
+
+from mlflow import MlflowClient
+
+tracking_uri, run_id = sys.argv[1], sys.argv[2]
+client = MlflowClient(tracking_uri=tracking_uri)
+run = client.get_run(run_id)
+history = {
+    key: [{"step": m.step, "value": m.value, "timestamp": m.timestamp}
+          for m in client.get_metric_history(run_id, key)]
+    for key in run.data.metrics
+}
+print(json.dumps({
+    "run_id": run.info.run_id,
+    "experiment_id": run.info.experiment_id,
+    "run_name": run.info.run_name,
+    "status": run.info.status,
+    "end_time": run.info.end_time,
+    "params": run.data.params,
+    "metrics": run.data.metrics,
+    "tags": {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
+    "history": history,
+}))
