@@ -35,6 +35,7 @@ public final class PythonEnvironment {
   static final String REQUIREMENTS_RESOURCE = "requirements.txt";
 
   private static PythonEnvironment shared;
+  private static PythonEnvironmentException sharedFailure;
 
   private final Path home;
 
@@ -47,11 +48,20 @@ public final class PythonEnvironment {
    * on standard output) and reused afterwards.
    *
    * @throws PythonEnvironmentException when it cannot be created; the message says why and which
-   *     package failed
+   *     package failed. The failure is remembered, so later callers in the same JVM fail at once
+   *     instead of repeating a long install.
    */
   public static synchronized PythonEnvironment shared() {
+    if (sharedFailure != null) {
+      throw sharedFailure;
+    }
     if (shared == null) {
-      shared = create(bundledRequirements(), defaultCacheRoot(), System.out::println);
+      try {
+        shared = create(bundledRequirements(), defaultCacheRoot(), System.out::println);
+      } catch (PythonEnvironmentException e) {
+        sharedFailure = e;
+        throw e;
+      }
     }
     return shared;
   }
