@@ -9,7 +9,7 @@ client = MlflowClient(tracking_uri=tracking_uri)
 run = client.get_run(run_id)
 history = {
     key: [{"step": m.step, "value": m.value, "timestamp": m.timestamp}
-          for m in client.get_metric_history(run_id, key)]
+          for m in sorted(client.get_metric_history(run_id, key), key=lambda m: m.step)]
     for key in run.data.metrics
 }
 print(json.dumps({

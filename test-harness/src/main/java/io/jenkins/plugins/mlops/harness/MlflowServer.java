@@ -59,14 +59,14 @@ public final class MlflowServer implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    // A store lookup also searches the parent stores, so a per-class server needs a key of its own:
+    // under the shared key it would find the JVM-wide server.
     ExtensionContext owner = perClass ? context : context.getRoot();
+    Object key = perClass ? "per-class:" + context.getRequiredTestClass().getName() : "shared";
     server =
         owner
             .getStore(NAMESPACE)
-            .getOrComputeIfAbsent(
-                MlflowServerProcess.class,
-                key -> startStandalone(List.of()),
-                MlflowServerProcess.class);
+            .getOrComputeIfAbsent(key, k -> startStandalone(List.of()), MlflowServerProcess.class);
   }
 
   /** The server's base URI, {@code http://127.0.0.1:<port>}. */

@@ -165,6 +165,7 @@ public final class PythonEnvironment {
     env.put(
         "PATH", home.resolve("bin") + java.io.File.pathSeparator + env.getOrDefault("PATH", ""));
     env.remove("PYTHONHOME");
+    env.remove("PYTHONPATH");
     env.put("PYTHONNOUSERSITE", "1");
     env.put("PYTHONUNBUFFERED", "1");
     env.put("MLFLOW_DISABLE_TELEMETRY", "true");

@@ -87,10 +87,16 @@ class MlflowServerIT {
       assertEquals("harness", tags.get("mlops.origin"));
       assertEquals(
           List.of(1.0, 0.5, 1.0 / 3),
-          client.getMetricHistory(runId, "loss").stream().map(Metric::getValue).toList());
+          client.getMetricHistory(runId, "loss").stream()
+              .sorted(java.util.Comparator.comparingLong(Metric::getStep))
+              .map(Metric::getValue)
+              .toList());
       assertEquals(
           List.of(0L, 1L),
-          client.getMetricHistory(runId, "accuracy").stream().map(Metric::getStep).toList());
+          client.getMetricHistory(runId, "accuracy").stream()
+              .map(Metric::getStep)
+              .sorted()
+              .toList());
     }
   }
 

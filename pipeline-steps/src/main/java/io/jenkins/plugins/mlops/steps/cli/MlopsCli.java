@@ -33,8 +33,12 @@ public final class MlopsCli {
     commandLine.setParameterExceptionHandler(MlopsCli::usageError);
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          err.println("mlops " + cmd.getCommandName() + ": " + e.getMessage());
-          return ExitCodes.FAILURE;
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
+          err.println(qualifiedName(cmd) + ": " + message);
+          if (Boolean.getBoolean("mlops.debug") || System.getenv("MLOPS_DEBUG") != null) {
+            e.printStackTrace(err);
+          }
+          return ExitCodes.ERROR;
         });
     try {
       return commandLine.execute(args);

@@ -120,7 +120,17 @@ public final class MlflowServerProcess implements AutoCloseable {
       throw new UncheckedIOException("could not start " + builder.command(), e);
     }
     URI uri = URI.create("http://127.0.0.1:" + port);
-    awaitHealthy(process, uri, logFile, startupLimit);
+    // The backstop is armed before the wait, so a JVM that exits meanwhile leaves no server behind.
+    Thread backstop =
+        new Thread(
+            () -> Processes.killTree(process.toHandle(), Duration.ofSeconds(5)),
+            "mlflow-server-startup");
+    Runtime.getRuntime().addShutdownHook(backstop);
+    try {
+      awaitHealthy(process, uri, port, logFile, startupLimit);
+    } finally {
+      removeHook(backstop);
+    }
     progress.accept(
         "[mlflow-server] up at "
             + uri
@@ -132,7 +142,8 @@ public final class MlflowServerProcess implements AutoCloseable {
     return new MlflowServerProcess(process, uri, dataDir, logFile);
   }
 
-  private static void awaitHealthy(Process process, URI uri, Path logFile, Duration limit) {
+  private static void awaitHealthy(
+      Process process, URI uri, int port, Path logFile, Duration limit) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest health =
         HttpRequest.newBuilder(uri.resolve("/health")).timeout(Duration.ofSeconds(5)).GET().build();
@@ -153,7 +164,11 @@ public final class MlflowServerProcess implements AutoCloseable {
       }
       try {
         HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
+        // Another process may have taken the port between our probe and the server's bind: only
+        // an answer after our own server has said it listens on this port counts.
+        if (response.statusCode() == 200
+            && process.isAlive()
+            && readQuietly(logFile).contains("127.0.0.1:" + port)) {
           return;
         }
       } catch (IOException notYet) {
@@ -198,8 +213,12 @@ public final class MlflowServerProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    removeHook(shutdownHook);
+  }
+
+  private static void removeHook(Thread hook) {
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {
       // the hook is running or has run; nothing to remove
     }

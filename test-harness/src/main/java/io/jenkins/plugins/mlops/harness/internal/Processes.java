@@ -27,12 +27,13 @@ public final class Processes {
   public static ProcessResult run(ProcessBuilder builder, Duration timeout) {
     Path out = null;
     Path err = null;
+    Process process = null;
     try {
       out = Files.createTempFile("mlops-proc-", ".out");
       err = Files.createTempFile("mlops-proc-", ".err");
       builder.redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-      Process process = builder.start();
+      process = builder.start();
       boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!finished) {
         killTree(process.toHandle(), Duration.ofSeconds(5));
@@ -56,6 +57,7 @@ public final class Processes {
           "could not run " + builder.command() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      killTree(process.toHandle(), Duration.ofSeconds(5));
       throw new IllegalStateException("interrupted while running " + builder.command(), e);
     } finally {
       deleteQuietly(out);

@@ -155,9 +155,10 @@ public final class PythonEnvironmentBuilder {
         Processes.run(
             new ProcessBuilder(interpreter, "-m", "venv", home.toString()), Duration.ofMinutes(5));
     if (!venv.succeeded()) {
-      FileTrees.delete(home);
-      throw new BuildFailure(
-          "python -m venv failed:\n" + venv.stdout() + venv.stderr(), null, null);
+      BuildFailure failure =
+          new BuildFailure("python -m venv failed:\n" + venv.stdout() + venv.stderr(), null, null);
+      deleteAfterFailure(home, failure);
+      throw failure;
     }
     Path requirementsFile = home.resolve("requirements.txt");
     Files.writeString(requirementsFile, requirements, StandardCharsets.UTF_8);
@@ -186,7 +187,9 @@ public final class PythonEnvironmentBuilder {
             .redirectErrorStream(true);
     builder.environment().put("PYTHONNOUSERSITE", "1");
     Process pip = builder.start();
-    Thread watchdog = watchdog(pip);
+    java.util.concurrent.atomic.AtomicBoolean timedOut =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread watchdog = watchdog(pip, timedOut);
     ArrayDeque<String> kept = new ArrayDeque<>();
     int collected = 0;
     try (BufferedReader reader =
@@ -198,6 +201,11 @@ public final class PythonEnvironmentBuilder {
         kept.addLast(line);
         collected += reportProgress(line, collected, total);
       }
+    } catch (IOException e) {
+      watchdog.interrupt();
+      Processes.killTree(pip.toHandle(), Duration.ofSeconds(5));
+      deleteAfterFailure(home, e);
+      throw e;
     }
     int exit;
     try {
@@ -205,23 +213,31 @@ public final class PythonEnvironmentBuilder {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       Processes.killTree(pip.toHandle(), Duration.ofSeconds(5));
-      FileTrees.delete(home);
-      throw new BuildFailure("interrupted while pip was installing into " + home, null, e);
+      BuildFailure failure =
+          new BuildFailure("interrupted while pip was installing into " + home, null, e);
+      deleteAfterFailure(home, failure);
+      throw failure;
     } finally {
       watchdog.interrupt();
     }
     if (exit != 0) {
-      FileTrees.delete(home);
       List<String> lines = new ArrayList<>(kept);
       String failed = PipOutput.failedPackage(lines).orElse(null);
-      throw new BuildFailure(
-          (failed == null
+      String why =
+          timedOut.get()
+              ? "pip install ran longer than " + PIP_LIMIT + " and was stopped"
+              : failed == null
                   ? "pip install failed (exit " + exit + ")"
-                  : "pip could not install Python package '" + failed + "' (exit " + exit + ")")
-              + " from the pinned requirements; last pip output:\n"
-              + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())),
-          failed,
-          null);
+                  : "pip could not install Python package '" + failed + "' (exit " + exit + ")";
+      BuildFailure failure =
+          new BuildFailure(
+              why
+                  + " from the pinned requirements; last pip output:\n"
+                  + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())),
+              failed,
+              null);
+      deleteAfterFailure(home, failure);
+      throw failure;
     }
   }
 
@@ -240,12 +256,22 @@ public final class PythonEnvironmentBuilder {
     return 0;
   }
 
-  private Thread watchdog(Process pip) {
+  /** Removes a failed build; a failure to remove it is attached to {@code cause}, not thrown. */
+  private static void deleteAfterFailure(Path home, Throwable cause) {
+    try {
+      FileTrees.delete(home);
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private Thread watchdog(Process pip, java.util.concurrent.atomic.AtomicBoolean timedOut) {
     Thread thread =
         new Thread(
             () -> {
               try {
                 Thread.sleep(PIP_LIMIT.toMillis());
+                timedOut.set(true);
                 progress.accept("pip ran longer than " + PIP_LIMIT + "; stopping it");
                 Processes.killTree(pip.toHandle(), Duration.ofSeconds(5));
               } catch (InterruptedException finished) {
