@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -102,13 +100,7 @@ class MlflowServerIT {
 
   @Test
   void pythonClientReadsTheSameRun() throws Exception {
-    Path script = Path.of(MlflowServerIT.class.getResource("/read_run.py").toURI());
-    ProcessResult result =
-        PythonEnvironment.shared()
-            .runPython(Duration.ofMinutes(2), script.toString(), mlflow.trackingUri(), runId)
-            .requireSuccess();
-    String[] lines = result.stdout().strip().split("\n");
-    JsonNode run = JSON.readTree(lines[lines.length - 1]);
+    JsonNode run = JSON.readTree(PythonPeers.readRun(mlflow.trackingUri(), runId));
 
     assertEquals(runId, run.get("run_id").asText());
     assertEquals(experimentId, run.get("experiment_id").asText());

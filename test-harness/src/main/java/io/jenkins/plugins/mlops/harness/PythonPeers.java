@@ -1,0 +1,64 @@
+package io.jenkins.plugins.mlops.harness;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Ready-made calls into the Python peers, for tests that check that the Python tools read what our
+ * Java code wrote. Each returns what the peer printed: one JSON document.
+ */
+public final class PythonPeers {
+
+  private PythonPeers() {}
+
+  /**
+   * One run as the Python MLflow client sees it: {@code run_id}, {@code experiment_id}, {@code
+   * run_name}, {@code status}, {@code end_time}, {@code params}, {@code metrics} (latest), {@code
+   * tags} (without MLflow's own {@code mlflow.*}), {@code all_tags}, and {@code history} (every
+   * point of every metric, by step).
+   */
+  public static String readRun(String trackingUri, String runId) {
+    return lastLine(runScript("read_run.py", trackingUri, runId));
+  }
+
+  private static String runScript(String resource, String... args) {
+    Path script = extract(resource);
+    String[] command = new String[args.length + 1];
+    command[0] = script.toString();
+    System.arraycopy(args, 0, command, 1, args.length);
+    try {
+      return PythonEnvironment.shared()
+          .runPython(Duration.ofMinutes(3), command)
+          .requireSuccess()
+          .stdout();
+    } finally {
+      try {
+        Files.deleteIfExists(script);
+      } catch (IOException ignored) {
+        // a leftover temporary script is harmless
+      }
+    }
+  }
+
+  private static Path extract(String resource) {
+    try (InputStream in = PythonPeers.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("the harness jar lacks " + resource);
+      }
+      Path script = Files.createTempFile("mlops-peer-", "-" + resource);
+      Files.write(script, in.readAllBytes());
+      return script;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}

@@ -1,0 +1,51 @@
+package io.jenkins.plugins.mlops.tracking;
+
+import io.jenkins.plugins.mlops.tracking.internal.RestTrackingClient;
+import java.net.URI;
+import java.util.function.Consumer;
+
+/**
+ * The one way to talk to MLflow: a server over REST, or MLflow's file store on disk, behind the
+ * same facets. Open one per tracking URI and share it: it is thread-safe. Closing it flushes and
+ * stops background work it started.
+ *
+ * <pre>{@code
+ * try (TrackingClient mlflow = TrackingClient.open(config, System.err::println)) {
+ *   Experiment exp = mlflow.experiments().getOrCreate("digits");
+ *   Run run = mlflow.runs().create(NewRun.of(exp.id(), "nightly"));
+ *   mlflow.runs().logMetric(run.id(), new Metric("loss", 0.3, System.currentTimeMillis(), 1));
+ *   mlflow.runs().terminate(run.id(), RunStatus.FINISHED, System.currentTimeMillis());
+ * }
+ * }</pre>
+ */
+public interface TrackingClient extends AutoCloseable {
+
+  /**
+   * Opens the store {@code config} names.
+   *
+   * @param console receives one line per notable event (retries, truncations, spooling); never a
+   *     secret
+   */
+  static TrackingClient open(TrackingConfig config, Consumer<String> console) {
+    if (config.isLocal()) {
+      throw new UnsupportedOperationException(
+          "the local file store ("
+              + config.trackingUri()
+              + ") is not in this build yet;"
+              + " set MLFLOW_TRACKING_URI to an MLflow server");
+    }
+    return new RestTrackingClient(config, console);
+  }
+
+  /** Where this client tracks (a server URI without credentials, or a {@code file:} URI). */
+  URI trackingUri();
+
+  /** Experiments: get-or-create by name, find, read. */
+  Experiments experiments();
+
+  /** Runs: create, read, search, log, terminate. */
+  Runs runs();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,233 @@
+package io.jenkins.plugins.mlops.tracking;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where runs are tracked and how to reach the server. A {@code http}/{@code https} URI means an
+ * MLflow server; a {@code file:} URI (or none) means MLflow's file-store layout on disk.
+ *
+ * <p>User information in the URI ({@code https://user:pass@host}) is moved into {@link
+ * Credentials.Basic}, so the URI never carries a secret. {@code toString()} masks every secret.
+ *
+ * @param trackingUri the server ({@code http}, {@code https}) or local store ({@code file})
+ * @param credentials how requests authenticate
+ * @param tls TLS settings for {@code https}
+ * @param requestTimeout the limit for one HTTP request
+ * @param retry when and how long to retry transient failures
+ * @param spoolDir where writes wait (one file per run) while the server is unreachable
+ */
+public record TrackingConfig(
+    URI trackingUri,
+    Credentials credentials,
+    TlsOptions tls,
+    Duration requestTimeout,
+    RetryPolicy retry,
+    Path spoolDir) {
+
+  /** The default request timeout, as MLflow's {@code MLFLOW_HTTP_REQUEST_TIMEOUT}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+
+  public TrackingConfig {
+    Objects.requireNonNull(trackingUri, "trackingUri");
+    Objects.requireNonNull(credentials, "credentials");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(retry, "retry");
+    Objects.requireNonNull(spoolDir, "spoolDir");
+    String scheme = trackingUri.getScheme() == null ? "" : trackingUri.getScheme();
+    if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("file")) {
+      throw new IllegalArgumentException(
+          "trackingUri ("
+              + trackingUri
+              + ") has an unsupported scheme; allowed: http://, https:// (an MLflow server) or"
+              + " file: (a local store)");
+    }
+    if (trackingUri.getUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "trackingUri may not carry user information; use Credentials (or parse())");
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "requestTimeout (" + requestTimeout + ") must be positive");
+    }
+  }
+
+  /**
+   * A configuration for {@code uri} with no credentials and defaults elsewhere. A URI with user
+   * information gets basic credentials from it, and a plain path means a local store.
+   *
+   * @param uri a server URI, a {@code file:} URI or a local path
+   * @param workingDir resolves relative paths and holds the spool
+   */
+  public static TrackingConfig parse(String uri, Path workingDir) {
+    Path base = workingDir.toAbsolutePath().normalize();
+    Path spool = base.resolve(".mlops-spool");
+    if (uri == null || uri.isBlank()) {
+      return local(base.resolve("mlruns"), spool);
+    }
+    String trimmed = uri.strip();
+    String lower = trimmed.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("file:")) {
+      return local(base.resolve(URI.create(trimmed).getPath()), spool);
+    }
+    if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+      if (trimmed.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+        throw new IllegalArgumentException(
+            "tracking URI ("
+                + trimmed
+                + ") has an unsupported scheme; allowed: http://, https:// or file:");
+      }
+      return local(base.resolve(trimmed), spool);
+    }
+    URI parsed = URI.create(trimmed);
+    Credentials credentials = Credentials.none();
+    if (parsed.getRawUserInfo() != null) {
+      credentials = fromUserInfo(parsed.getRawUserInfo());
+      parsed = withoutUserInfo(parsed);
+    }
+    return new TrackingConfig(
+        parsed, credentials, TlsOptions.DEFAULT, DEFAULT_TIMEOUT, RetryPolicy.DEFAULT, spool);
+  }
+
+  /**
+   * Reads MLflow's own environment variables: {@code MLFLOW_TRACKING_URI}, {@code
+   * MLFLOW_TRACKING_TOKEN}, {@code MLFLOW_TRACKING_USERNAME}/{@code _PASSWORD}, {@code
+   * MLFLOW_TRACKING_SERVER_CERT_PATH} (a CA file), {@code MLFLOW_TRACKING_INSECURE_TLS}, {@code
+   * MLFLOW_HTTP_REQUEST_TIMEOUT} (seconds), {@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}; and {@code
+   * MLOPS_SPOOL_DIR}.
+   */
+  public static TrackingConfig fromEnvironment(Map<String, String> env, Path workingDir) {
+    TrackingConfig config = parse(env.get("MLFLOW_TRACKING_URI"), workingDir);
+    String token = env.get("MLFLOW_TRACKING_TOKEN");
+    String user = env.get("MLFLOW_TRACKING_USERNAME");
+    String password = env.get("MLFLOW_TRACKING_PASSWORD");
+    if (user != null && !user.isBlank()) {
+      if (password == null || password.isBlank()) {
+        throw new IllegalArgumentException(
+            "MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not");
+      }
+      config = config.withCredentials(new Credentials.Basic(user, Secret.of(password)));
+    } else if (token != null && !token.isBlank()) {
+      config = config.withCredentials(new Credentials.BearerToken(Secret.of(token)));
+    }
+    boolean insecure = Boolean.parseBoolean(env.getOrDefault("MLFLOW_TRACKING_INSECURE_TLS", ""));
+    String ca = env.get("MLFLOW_TRACKING_SERVER_CERT_PATH");
+    if (insecure || (ca != null && !ca.isBlank())) {
+      config =
+          config.withTls(
+              new TlsOptions(ca == null || ca.isBlank() ? null : workingDir.resolve(ca), insecure));
+    }
+    String timeout = env.get("MLFLOW_HTTP_REQUEST_TIMEOUT");
+    if (timeout != null && !timeout.isBlank()) {
+      config =
+          config.withRequestTimeout(
+              Duration.ofSeconds(positive("MLFLOW_HTTP_REQUEST_TIMEOUT", timeout)));
+    }
+    String retries = env.get("MLFLOW_HTTP_REQUEST_MAX_RETRIES");
+    if (retries != null && !retries.isBlank()) {
+      RetryPolicy r = config.retry();
+      int attempts = 1 + (int) positiveOrZero("MLFLOW_HTTP_REQUEST_MAX_RETRIES", retries);
+      config =
+          config.withRetry(
+              new RetryPolicy(
+                  attempts, r.initialBackoff(), r.maxBackoff(), r.multiplier(), r.maxElapsed()));
+    }
+    String spool = env.get("MLOPS_SPOOL_DIR");
+    if (spool != null && !spool.isBlank()) {
+      config = config.withSpoolDir(workingDir.resolve(spool));
+    }
+    return config;
+  }
+
+  /** Whether this is MLflow's file store on disk rather than a server. */
+  public boolean isLocal() {
+    return trackingUri.getScheme().equals("file");
+  }
+
+  /** The root of the local store ({@code mlruns}); only for {@link #isLocal()} configurations. */
+  public Path localRoot() {
+    if (!isLocal()) {
+      throw new IllegalStateException(trackingUri + " is a server, not a local store");
+    }
+    return Path.of(trackingUri);
+  }
+
+  public TrackingConfig withCredentials(Credentials value) {
+    return new TrackingConfig(trackingUri, value, tls, requestTimeout, retry, spoolDir);
+  }
+
+  public TrackingConfig withTls(TlsOptions value) {
+    return new TrackingConfig(trackingUri, credentials, value, requestTimeout, retry, spoolDir);
+  }
+
+  public TrackingConfig withRequestTimeout(Duration value) {
+    return new TrackingConfig(trackingUri, credentials, tls, value, retry, spoolDir);
+  }
+
+  public TrackingConfig withRetry(RetryPolicy value) {
+    return new TrackingConfig(trackingUri, credentials, tls, requestTimeout, value, spoolDir);
+  }
+
+  public TrackingConfig withSpoolDir(Path value) {
+    return new TrackingConfig(trackingUri, credentials, tls, requestTimeout, retry, value);
+  }
+
+  private static TrackingConfig local(Path root, Path spool) {
+    return new TrackingConfig(
+        root.toAbsolutePath().normalize().toUri(),
+        Credentials.none(),
+        TlsOptions.DEFAULT,
+        DEFAULT_TIMEOUT,
+        RetryPolicy.DEFAULT,
+        spool);
+  }
+
+  private static Credentials fromUserInfo(String rawUserInfo) {
+    int colon = rawUserInfo.indexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException(
+          "tracking URI user information needs both a user and a password (user:password@host)");
+    }
+    String user = URLDecoder.decode(rawUserInfo.substring(0, colon), StandardCharsets.UTF_8);
+    String password = URLDecoder.decode(rawUserInfo.substring(colon + 1), StandardCharsets.UTF_8);
+    return new Credentials.Basic(user, Secret.of(password));
+  }
+
+  private static URI withoutUserInfo(URI uri) {
+    try {
+      return new URI(
+          uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("tracking URI could not be parsed: " + e.getMessage(), e);
+    }
+  }
+
+  private static long positive(String name, String value) {
+    long parsed = positiveOrZero(name, value);
+    if (parsed == 0) {
+      throw new IllegalArgumentException(name + " (" + value + ") must be a positive number");
+    }
+    return parsed;
+  }
+
+  private static long positiveOrZero(String name, String value) {
+    try {
+      long parsed = Long.parseLong(value.strip());
+      if (parsed < 0) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " (" + value + ") must be a whole number of 0 or more", e);
+    }
+  }
+}

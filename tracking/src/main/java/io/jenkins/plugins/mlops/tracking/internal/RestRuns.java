@@ -1,0 +1,181 @@
+package io.jenkins.plugins.mlops.tracking.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.NewRun;
+import io.jenkins.plugins.mlops.tracking.Run;
+import io.jenkins.plugins.mlops.tracking.RunQuery;
+import io.jenkins.plugins.mlops.tracking.RunStatus;
+import io.jenkins.plugins.mlops.tracking.Runs;
+import io.jenkins.plugins.mlops.tracking.RunsPage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@link Runs} over MLflow's REST API. */
+final class RestRuns implements Runs {
+
+  private static final int HISTORY_PAGE = 25_000;
+
+  private final RestTransport rest;
+
+  RestRuns(RestTransport rest) {
+    this.rest = rest;
+  }
+
+  @Override
+  public Run create(NewRun run) {
+    Map<String, String> tags = run.effectiveTags();
+    tags.forEach(RestRuns::checkTag);
+    ObjectNode body = Json.object();
+    body.put("experiment_id", run.experimentId());
+    if (!run.runName().isEmpty()) {
+      body.put("run_name", run.runName());
+    }
+    body.put("start_time", run.startTime());
+    ArrayNode tagList = body.putArray("tags");
+    tags.forEach((k, v) -> tagList.add(BatchSplitter.keyValue(k, v)));
+    return RunJson.run(rest.post("runs/create", body).path("run"));
+  }
+
+  @Override
+  public Run get(String runId) {
+    requireRunId(runId);
+    return RunJson.run(rest.get("runs/get", Map.of("run_id", runId)).path("run"));
+  }
+
+  @Override
+  public void terminate(String runId, RunStatus status, long endTime) {
+    requireRunId(runId);
+    if (!status.isTerminal()) {
+      throw new IllegalArgumentException(
+          "status (" + status + ") must be a final one: FINISHED, FAILED or KILLED");
+    }
+    ObjectNode body = Json.object();
+    body.put("run_id", runId);
+    body.put("status", status.name());
+    body.put("end_time", endTime);
+    rest.post("runs/update", body);
+  }
+
+  @Override
+  public RunsPage search(RunQuery query) {
+    ObjectNode body = Json.object();
+    ArrayNode ids = body.putArray("experiment_ids");
+    query.experimentIds().forEach(ids::add);
+    if (!query.filter().isEmpty()) {
+      body.put("filter", query.filter());
+    }
+    body.put("max_results", query.maxResults());
+    ArrayNode order = body.putArray("order_by");
+    query.orderBy().forEach(order::add);
+    if (!query.pageToken().isEmpty()) {
+      body.put("page_token", query.pageToken());
+    }
+    JsonNode answer = rest.post("runs/search", body);
+    List<Run> runs = new ArrayList<>();
+    for (JsonNode run : answer.path("runs")) {
+      runs.add(RunJson.run(run));
+    }
+    return new RunsPage(runs, Json.text(answer, "next_page_token"));
+  }
+
+  @Override
+  public void logParam(String runId, String key, String value) {
+    requireRunId(runId);
+    checkParam(key, value);
+    ObjectNode body = Json.object();
+    body.put("run_id", runId);
+    body.put("key", key);
+    body.put("value", value);
+    rest.post("runs/log-parameter", body);
+  }
+
+  @Override
+  public void setTag(String runId, String key, String value) {
+    requireRunId(runId);
+    checkTag(key, value);
+    ObjectNode body = Json.object();
+    body.put("run_id", runId);
+    body.put("key", key);
+    body.put("value", value);
+    rest.post("runs/set-tag", body);
+  }
+
+  @Override
+  public void logMetric(String runId, Metric metric) {
+    logBatch(runId, List.of(metric), Map.of(), Map.of());
+  }
+
+  @Override
+  public void logBatch(
+      String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags) {
+    requireRunId(runId);
+    metrics.forEach(m -> Keys.require("metric", m.key()));
+    params.forEach(RestRuns::checkParam);
+    tags.forEach(RestRuns::checkTag);
+    for (ObjectNode body :
+        BatchSplitter.split(
+            runId, metrics, new LinkedHashMap<>(params), new LinkedHashMap<>(tags))) {
+      rest.post("runs/log-batch", body);
+    }
+  }
+
+  @Override
+  public List<Metric> metricHistory(String runId, String key) {
+    requireRunId(runId);
+    Keys.require("metric", key);
+    List<Metric> points = new ArrayList<>();
+    String token = "";
+    do {
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("run_id", runId);
+      query.put("metric_key", key);
+      query.put("max_results", Integer.toString(HISTORY_PAGE));
+      if (!token.isEmpty()) {
+        query.put("page_token", token);
+      }
+      JsonNode answer = rest.get("metrics/get-history", query);
+      for (JsonNode metric : answer.path("metrics")) {
+        points.add(RunJson.metric(metric));
+      }
+      token = Json.text(answer, "next_page_token");
+    } while (!token.isEmpty());
+    return points;
+  }
+
+  static void requireRunId(String runId) {
+    if (runId == null || runId.isBlank()) {
+      throw new IllegalArgumentException("run id may not be blank");
+    }
+  }
+
+  static void checkParam(String key, String value) {
+    Keys.require("param", key);
+    checkValue("param", key, value, Keys.MAX_PARAM_VALUE_LENGTH);
+  }
+
+  static void checkTag(String key, String value) {
+    Keys.require("tag", key);
+    checkValue("tag", key, value, Keys.MAX_TAG_VALUE_LENGTH);
+  }
+
+  private static void checkValue(String kind, String key, String value, int limit) {
+    if (value == null) {
+      throw new IllegalArgumentException(kind + " '" + key + "' has no value");
+    }
+    if (value.length() > limit) {
+      throw new IllegalArgumentException(
+          kind
+              + " '"
+              + key
+              + "' has a value of "
+              + value.length()
+              + " characters; MLflow allows at most "
+              + limit);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package io.jenkins.plugins.mlops.tracking.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jenkins.plugins.mlops.tracking.Credentials;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.RetryPolicy;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * HTTP to one MLflow server: authentication, TLS, timeouts, retries of transient failures (408,
+ * 429, 5xx, no answer) with backoff, jitter and {@code Retry-After}, and errors mapped to {@link
+ * MlflowException} with a hint. Thread-safe. The authorization header is never logged or shown.
+ */
+public final class RestTransport {
+
+  /** Waits between attempts; tests replace it to run without real sleeps. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  /** The REST API of MLflow's tracking service, relative to the server URI. */
+  public static final String API = "api/2.0/mlflow/";
+
+  private final URI base;
+  private final HttpClient http;
+  private final String authorization;
+  private final Duration timeout;
+  private final RetryPolicy retry;
+  private final Sleeper sleeper;
+  private final Consumer<String> console;
+
+  public RestTransport(TrackingConfig config, Sleeper sleeper, Consumer<String> console) {
+    String uri = config.trackingUri().toString();
+    this.base = URI.create(uri.endsWith("/") ? uri : uri + "/");
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(min(config.requestTimeout(), Duration.ofSeconds(15)));
+    if (base.getScheme().equals("https")) {
+      builder.sslContext(Tls.context(config.tls()));
+    }
+    this.http = builder.build();
+    this.authorization = authorization(config.credentials());
+    this.timeout = config.requestTimeout();
+    this.retry = config.retry();
+    this.sleeper = sleeper;
+    this.console = console;
+  }
+
+  /** The server's base URI (no credentials in it). */
+  public URI base() {
+    return base;
+  }
+
+  /** {@code GET api/2.0/mlflow/<endpoint>?query}, answered with JSON. */
+  public JsonNode get(String endpoint, Map<String, String> query) {
+    return json(send("GET", API + endpoint + queryString(query), null, null, ofString()));
+  }
+
+  /** {@code POST api/2.0/mlflow/<endpoint>} with a JSON body, answered with JSON. */
+  public JsonNode post(String endpoint, Object body) {
+    return json(send("POST", API + endpoint, jsonBody(body), "application/json", ofString()));
+  }
+
+  /** {@code PATCH api/2.0/mlflow/<endpoint>} with a JSON body (registry updates). */
+  public JsonNode patch(String endpoint, Object body) {
+    return json(send("PATCH", API + endpoint, jsonBody(body), "application/json", ofString()));
+  }
+
+  /** {@code DELETE api/2.0/mlflow/<endpoint>} with a JSON body (registry deletes). */
+  public JsonNode delete(String endpoint, Object body) {
+    return json(send("DELETE", API + endpoint, jsonBody(body), "application/json", ofString()));
+  }
+
+  /**
+   * Sends a request with retries and returns the 2xx response.
+   *
+   * @param method the HTTP method
+   * @param path the path relative to the server URI, query included
+   * @param body a fresh body for each attempt, or {@code null} for none
+   * @param contentType the body's content type, or {@code null}
+   * @param handler reads a successful response's body
+   * @throws MlflowException when the server answers with an error, or keeps failing transiently
+   */
+  public <T> HttpResponse<T> send(
+      String method,
+      String path,
+      Supplier<BodyPublisher> body,
+      String contentType,
+      BodyHandler<T> handler) {
+    Instant start = Instant.now();
+    String what = method + " " + path;
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<T> response;
+      try {
+        response = http.send(request(method, path, body, contentType), handler);
+      } catch (IOException e) {
+        Duration wait = retry.backoff(attempt);
+        if (!mayRetry(attempt, start, wait)) {
+          throw new MlflowException(
+              "MLflow "
+                  + what
+                  + ": no answer from "
+                  + base
+                  + " after "
+                  + attempt
+                  + " attempt(s): "
+                  + describe(e)
+                  + ". "
+                  + ErrorHints.unreachable(base),
+              0,
+              "",
+              ErrorHints.unreachable(base),
+              e);
+        }
+        pause(what, "no answer (" + describe(e) + ")", attempt, jitter(wait));
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MlflowException("MLflow " + what + ": interrupted", 0, "INTERRUPTED", "", e);
+      }
+      int status = response.statusCode();
+      if (status / 100 == 2) {
+        return response;
+      }
+      String errorBody = errorText(response.body());
+      if (RetryPolicy.isRetryable(status)) {
+        Duration wait = retryAfter(response).orElse(null);
+        Duration planned = wait != null ? wait : retry.backoff(attempt);
+        if (mayRetry(attempt, start, planned)) {
+          pause(what, "HTTP " + status, attempt, wait != null ? wait : jitter(planned));
+          continue;
+        }
+      }
+      throw ErrorHints.toException(what, base, status, errorBody, response.headers());
+    }
+  }
+
+  private HttpRequest request(
+      String method, String path, Supplier<BodyPublisher> body, String contentType) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(timeout)
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    builder.header("User-Agent", "mlops-tracking");
+    return builder.build();
+  }
+
+  private boolean mayRetry(int attempt, Instant start, Duration wait) {
+    if (attempt >= retry.maxAttempts()) {
+      return false;
+    }
+    return Duration.between(start, Instant.now()).plus(wait).compareTo(retry.maxElapsed()) <= 0;
+  }
+
+  private void pause(String what, String why, int attempt, Duration wait) {
+    console.accept(
+        "mlflow: "
+            + what
+            + " got "
+            + why
+            + " (attempt "
+            + attempt
+            + " of "
+            + retry.maxAttempts()
+            + "); retrying in "
+            + wait.toMillis()
+            + " ms");
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MlflowException("MLflow " + what + ": interrupted", 0, "INTERRUPTED", "", e);
+    }
+  }
+
+  /** A random wait between half and all of {@code wait}. */
+  private static Duration jitter(Duration wait) {
+    long millis = wait.toMillis();
+    if (millis < 2) {
+      return wait;
+    }
+    return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+  }
+
+  private java.util.Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .flatMap(ErrorHints::parseRetryAfter)
+        .map(d -> min(d, retry.maxBackoff()));
+  }
+
+  private static String describe(IOException e) {
+    String message = e.getMessage();
+    return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static BodyHandler<String> ofString() {
+    return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
+  }
+
+  private static String errorText(Object body) {
+    if (body instanceof String text) {
+      return text;
+    }
+    if (body instanceof InputStream in) {
+      try (in) {
+        return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "";
+      }
+    }
+    return "";
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    String body = response.body();
+    if (body == null || body.isBlank()) {
+      return Json.object();
+    }
+    try {
+      return Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new MlflowException(
+          "MLflow "
+              + response.request().method()
+              + " "
+              + response.uri().getPath()
+              + ": the answer is not JSON (is this an MLflow server?): "
+              + body.substring(0, Math.min(200, body.length())),
+          response.statusCode(),
+          "",
+          "check that the tracking URI points at an MLflow server",
+          e);
+    }
+  }
+
+  private static Supplier<BodyPublisher> jsonBody(Object body) {
+    byte[] bytes;
+    try {
+      bytes = Json.MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("request body cannot be written as JSON", e);
+    }
+    return () -> HttpRequest.BodyPublishers.ofByteArray(bytes);
+  }
+
+  /** {@code ?a=b&c=d}, URL-encoded, or {@code ""} for no parameters. */
+  public static String queryString(Map<String, String> query) {
+    if (query.isEmpty()) {
+      return "";
+    }
+    StringJoiner joiner = new StringJoiner("&", "?", "");
+    query.forEach(
+        (k, v) ->
+            joiner.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8)
+                    + "="
+                    + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return joiner.toString();
+  }
+
+  private static String authorization(Credentials credentials) {
+    if (credentials instanceof Credentials.BearerToken bearer) {
+      return "Bearer " + bearer.token().reveal();
+    }
+    if (credentials instanceof Credentials.Basic basic) {
+      String pair = basic.username() + ":" + basic.password().reveal();
+      return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "RestTransport[" + base + "]";
+  }
+}

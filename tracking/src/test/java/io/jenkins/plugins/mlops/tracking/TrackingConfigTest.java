@@ -1,0 +1,110 @@
+package io.jenkins.plugins.mlops.tracking;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrackingConfigTest {
+
+  private static final Path WORK = Path.of("/work/dir");
+
+  @Test
+  void noUriMeansTheLocalStoreUnderTheWorkingDirectory() {
+    TrackingConfig config = TrackingConfig.fromEnvironment(Map.of(), WORK);
+
+    assertTrue(config.isLocal());
+    assertEquals(WORK.resolve("mlruns"), config.localRoot());
+  }
+
+  @Test
+  void readsMlflowsEnvironmentVariables() {
+    TrackingConfig config =
+        TrackingConfig.fromEnvironment(
+            Map.of(
+                "MLFLOW_TRACKING_URI", "https://mlflow.example:8443",
+                "MLFLOW_TRACKING_TOKEN", "tok",
+                "MLFLOW_TRACKING_INSECURE_TLS", "true",
+                "MLFLOW_HTTP_REQUEST_TIMEOUT", "30",
+                "MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2"),
+            WORK);
+
+    assertFalse(config.isLocal());
+    assertEquals(new Credentials.BearerToken(Secret.of("tok")), config.credentials());
+    assertTrue(config.tls().insecure());
+    assertEquals(Duration.ofSeconds(30), config.requestTimeout());
+    assertEquals(3, config.retry().maxAttempts());
+  }
+
+  @Test
+  void basicCredentialsWinOverATokenAsInMlflow() {
+    TrackingConfig config =
+        TrackingConfig.fromEnvironment(
+            Map.of(
+                "MLFLOW_TRACKING_URI", "http://h:5000",
+                "MLFLOW_TRACKING_TOKEN", "tok",
+                "MLFLOW_TRACKING_USERNAME", "alice",
+                "MLFLOW_TRACKING_PASSWORD", "pw"),
+            WORK);
+
+    assertEquals(new Credentials.Basic("alice", Secret.of("pw")), config.credentials());
+  }
+
+  @Test
+  void userInformationInTheUriBecomesCredentialsAndNeverShows() {
+    TrackingConfig config = TrackingConfig.parse("https://bob:p%40ss@mlflow.example/", WORK);
+
+    assertEquals("https://mlflow.example/", config.trackingUri().toString());
+    assertEquals(new Credentials.Basic("bob", Secret.of("p@ss")), config.credentials());
+    assertFalse(config.toString().contains("p@ss"), config.toString());
+    assertFalse(config.toString().contains("p%40ss"), config.toString());
+  }
+
+  @Test
+  void refusesUnsupportedSchemesNamingTheAllowedOnes() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> TrackingConfig.parse("databricks://x", WORK));
+
+    assertTrue(e.getMessage().contains("databricks://x"), e.getMessage());
+    assertTrue(e.getMessage().contains("http://, https://"), e.getMessage());
+  }
+
+  @Test
+  void refusesAUserWithoutAPassword() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrackingConfig.fromEnvironment(
+                    Map.of("MLFLOW_TRACKING_URI", "http://h", "MLFLOW_TRACKING_USERNAME", "a"),
+                    WORK));
+
+    assertTrue(e.getMessage().contains("MLFLOW_TRACKING_PASSWORD"), e.getMessage());
+  }
+
+  @Test
+  void refusesABadTimeoutNamingTheVariable() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrackingConfig.fromEnvironment(
+                    Map.of(
+                        "MLFLOW_TRACKING_URI", "http://h", "MLFLOW_HTTP_REQUEST_TIMEOUT", "soon"),
+                    WORK));
+
+    assertTrue(e.getMessage().startsWith("MLFLOW_HTTP_REQUEST_TIMEOUT (soon)"), e.getMessage());
+  }
+
+  @Test
+  void secretsNeverShowInToString() {
+    assertEquals("******", Secret.of("hunter2").toString());
+    assertFalse(new Credentials.BearerToken(Secret.of("hunter2")).toString().contains("hunter2"));
+  }
+}
