@@ -46,6 +46,26 @@ public interface TrackingClient extends AutoCloseable {
   /** Runs: create, read, search, log, terminate. */
   Runs runs();
 
+  /**
+   * A buffered, spooling writer into {@code runId}, flushed every {@code flushInterval} and
+   * whenever 1000 points wait (see {@link RunLogger}).
+   */
+  RunLogger logger(String runId, java.time.Duration flushInterval);
+
+  /** {@link #logger(String, java.time.Duration)} flushed every 2 seconds. */
+  default RunLogger logger(String runId) {
+    return logger(runId, java.time.Duration.ofSeconds(2));
+  }
+
+  /**
+   * Replays every run's spooled requests (left by an earlier process that lost the server), in
+   * order.
+   *
+   * @return how many requests were delivered
+   * @throws MlflowException when the server is still unreachable; the spool keeps what is left
+   */
+  int replaySpool();
+
   @Override
   void close();
 }

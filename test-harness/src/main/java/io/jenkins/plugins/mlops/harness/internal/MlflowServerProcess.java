@@ -28,18 +28,29 @@ public final class MlflowServerProcess implements AutoCloseable {
 
   private static final int PORT_ATTEMPTS = 3;
 
-  private final Process process;
+  private final Launch launch;
   private final URI uri;
-  private final Path dataDir;
-  private final Path logFile;
   private final Thread shutdownHook;
+  private volatile Process process;
   private volatile boolean closed;
 
-  private MlflowServerProcess(Process process, URI uri, Path dataDir, Path logFile) {
+  /** How to start this server again on the same port, with the same data. */
+  private record Launch(
+      Function<List<String>, ProcessBuilder> launcher,
+      List<String> extraArgs,
+      Duration startupLimit,
+      Consumer<String> progress,
+      Path dataDir,
+      int port) {
+    Path logFile() {
+      return dataDir.resolve("server-" + port + ".log");
+    }
+  }
+
+  private MlflowServerProcess(Process process, Launch launch) {
     this.process = process;
-    this.uri = uri;
-    this.dataDir = dataDir;
-    this.logFile = logFile;
+    this.launch = launch;
+    this.uri = URI.create("http://127.0.0.1:" + launch.port());
     this.shutdownHook = new Thread(this::stop, "mlflow-server-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -68,7 +79,10 @@ public final class MlflowServerProcess implements AutoCloseable {
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
       try {
-        return startOnce(launcher, extraArgs, startupLimit, progress, dataDir, freePort());
+        Launch launch =
+            new Launch(
+                launcher, List.copyOf(extraArgs), startupLimit, progress, dataDir, freePort());
+        return new MlflowServerProcess(startOnce(launch), launch);
       } catch (PortTaken e) {
         last = e;
       } catch (RuntimeException e) {
@@ -80,14 +94,10 @@ public final class MlflowServerProcess implements AutoCloseable {
     throw last;
   }
 
-  private static MlflowServerProcess startOnce(
-      Function<List<String>, ProcessBuilder> launcher,
-      List<String> extraArgs,
-      Duration startupLimit,
-      Consumer<String> progress,
-      Path dataDir,
-      int port) {
-    Path logFile = dataDir.resolve("server-" + port + ".log");
+  private static Process startOnce(Launch launch) {
+    int port = launch.port();
+    Path dataDir = launch.dataDir();
+    Path logFile = launch.logFile();
     List<String> args = new ArrayList<>();
     args.addAll(
         List.of(
@@ -103,12 +113,13 @@ public final class MlflowServerProcess implements AutoCloseable {
             dataDir.resolve("artifacts").toString(),
             "--workers",
             "1"));
-    args.addAll(extraArgs);
+    args.addAll(launch.extraArgs());
     ProcessBuilder builder =
-        launcher
+        launch
+            .launcher()
             .apply(args)
             .redirectErrorStream(true)
-            .redirectOutput(logFile.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     // The server's background job runner (GenAI jobs) is not needed and costs several processes.
     builder.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
@@ -127,19 +138,21 @@ public final class MlflowServerProcess implements AutoCloseable {
             "mlflow-server-startup");
     Runtime.getRuntime().addShutdownHook(backstop);
     try {
-      awaitHealthy(process, uri, port, logFile, startupLimit);
+      awaitHealthy(process, uri, port, logFile, launch.startupLimit());
     } finally {
       removeHook(backstop);
     }
-    progress.accept(
-        "[mlflow-server] up at "
-            + uri
-            + " in "
-            + Duration.between(start, Instant.now()).toMillis()
-            + " ms (data in "
-            + dataDir
-            + ")");
-    return new MlflowServerProcess(process, uri, dataDir, logFile);
+    launch
+        .progress()
+        .accept(
+            "[mlflow-server] up at "
+                + uri
+                + " in "
+                + Duration.between(start, Instant.now()).toMillis()
+                + " ms (data in "
+                + dataDir
+                + ")");
+    return process;
   }
 
   private static void awaitHealthy(
@@ -197,12 +210,34 @@ public final class MlflowServerProcess implements AutoCloseable {
 
   /** The folder holding the SQLite database, the artifacts and the server log. */
   public Path dataDir() {
-    return dataDir;
+    return launch.dataDir();
   }
 
   /** Everything the server printed so far. */
   public String output() {
-    return readQuietly(logFile);
+    return readQuietly(launch.logFile());
+  }
+
+  /**
+   * Kills the server's whole process tree, as a crash would, but keeps its data: {@link #restart()}
+   * brings it back on the same port. For tests of what clients do while the server is gone.
+   */
+  public synchronized void kill() {
+    List<ProcessHandle> survivors = Processes.killTree(process.toHandle(), Duration.ofSeconds(10));
+    if (!survivors.isEmpty()) {
+      throw new IllegalStateException("could not kill the MLflow server: " + survivors);
+    }
+  }
+
+  /** Starts the server again on the same port with the same data, killing it first if it runs. */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("the MLflow server was closed; it cannot restart");
+    }
+    if (process.isAlive()) {
+      kill();
+    }
+    process = startOnce(launch);
   }
 
   /** The running server process (its children are the web workers). */
@@ -233,7 +268,7 @@ public final class MlflowServerProcess implements AutoCloseable {
     if (!survivors.isEmpty()) {
       System.err.println("[mlflow-server] could not stop processes " + survivors);
     }
-    deleteQuietly(dataDir);
+    deleteQuietly(launch.dataDir());
   }
 
   private static int freePort() {

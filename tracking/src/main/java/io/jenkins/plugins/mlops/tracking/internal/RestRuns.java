@@ -21,9 +21,13 @@ final class RestRuns implements Runs {
   private static final int HISTORY_PAGE = 25_000;
 
   private final RestTransport rest;
+  private final Spool spool;
+  private final BatchSender sender;
 
-  RestRuns(RestTransport rest) {
+  RestRuns(RestTransport rest, Spool spool, BatchSender sender) {
     this.rest = rest;
+    this.spool = spool;
+    this.sender = sender;
   }
 
   @Override
@@ -53,6 +57,11 @@ final class RestRuns implements Runs {
     if (!status.isTerminal()) {
       throw new IllegalArgumentException(
           "status (" + status + ") must be a final one: FINISHED, FAILED or KILLED");
+    }
+    // The final status follows the data: what waits in the spool is delivered first. If the server
+    // is still unreachable, this throws and the run keeps its status, and the spool its requests.
+    if (spool.pending(runId) > 0) {
+      spool.drain(runId, sender::send);
     }
     ObjectNode body = Json.object();
     body.put("run_id", runId);

@@ -1,10 +1,12 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
 import io.jenkins.plugins.mlops.tracking.Experiments;
+import io.jenkins.plugins.mlops.tracking.RunLogger;
 import io.jenkins.plugins.mlops.tracking.Runs;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /** A {@link TrackingClient} for an MLflow server. */
@@ -12,16 +14,25 @@ public final class RestTrackingClient implements TrackingClient {
 
   private final RestTransport rest;
   private final Experiments experiments;
-  private final Runs runs;
+  private final Spool spool;
+  private final BatchSender sender;
+  private final RestRuns runs;
+  private final Consumer<String> console;
 
   public RestTrackingClient(TrackingConfig config, Consumer<String> console) {
-    this(new RestTransport(config, duration -> Thread.sleep(duration.toMillis()), console));
+    this(
+        new RestTransport(config, duration -> Thread.sleep(duration.toMillis()), console),
+        new Spool(config.spoolDir(), console),
+        console);
   }
 
-  RestTrackingClient(RestTransport rest) {
+  RestTrackingClient(RestTransport rest, Spool spool, Consumer<String> console) {
     this.rest = rest;
     this.experiments = new RestExperiments(rest);
-    this.runs = new RestRuns(rest);
+    this.spool = spool;
+    this.sender = new BatchSender(rest, console);
+    this.runs = new RestRuns(rest, spool, sender);
+    this.console = console;
   }
 
   @Override
@@ -37,6 +48,24 @@ public final class RestTrackingClient implements TrackingClient {
   @Override
   public Runs runs() {
     return runs;
+  }
+
+  @Override
+  public RunLogger logger(String runId, Duration flushInterval) {
+    RestRuns.requireRunId(runId);
+    if (flushInterval.isNegative() || flushInterval.isZero()) {
+      throw new IllegalArgumentException("flushInterval (" + flushInterval + ") must be positive");
+    }
+    return new BufferedRunLogger(runId, sender, spool, runs, flushInterval, console);
+  }
+
+  @Override
+  public int replaySpool() {
+    int delivered = 0;
+    for (String runId : spool.runsWithPending()) {
+      delivered += spool.drain(runId, sender::send);
+    }
+    return delivered;
   }
 
   @Override

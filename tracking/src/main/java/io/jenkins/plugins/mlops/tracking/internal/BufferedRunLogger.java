@@ -1,0 +1,287 @@
+package io.jenkins.plugins.mlops.tracking.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.RunLogger;
+import io.jenkins.plugins.mlops.tracking.RunStatus;
+import io.jenkins.plugins.mlops.tracking.Runs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link RunLogger} over REST with a spool. All sending happens on one background thread, so
+ * requests leave in the order they were made; callers never wait on the network except in {@link
+ * #flush()}, {@link #finish} and {@link #close()}. If the sender is held up (retrying an
+ * unreachable server) and the buffer passes {@link #SPILL_AT} points, the caller moves it to the
+ * spool on disk, so memory stays bounded.
+ */
+final class BufferedRunLogger implements RunLogger {
+
+  /** Points that trigger a send: the server's per-request metric limit. */
+  static final int SEND_AT = BatchSplitter.MAX_METRICS;
+
+  /** Points that, still unsent, go to the spool instead of growing the heap. */
+  static final int SPILL_AT = 200_000;
+
+  private final String runId;
+  private final BatchSender sender;
+  private final Spool spool;
+  private final Runs runs;
+  private final Consumer<String> console;
+  private final ScheduledExecutorService flusher;
+
+  private final Object lock = new Object();
+  private List<Metric> metrics = new ArrayList<>();
+  private Map<String, String> params = new LinkedHashMap<>();
+  private Map<String, String> tags = new LinkedHashMap<>();
+  private boolean sendScheduled;
+  private MlflowException failure;
+
+  private final Map<String, String> keyMapping = new HashMap<>();
+  private final Map<String, String> paramsLogged = new HashMap<>();
+  private final Set<String> truncationReported = new HashSet<>();
+
+  BufferedRunLogger(
+      String runId,
+      BatchSender sender,
+      Spool spool,
+      Runs runs,
+      Duration interval,
+      Consumer<String> console) {
+    this.runId = runId;
+    this.sender = sender;
+    this.spool = spool;
+    this.runs = runs;
+    this.console = console;
+    this.flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "mlflow-logger-" + runId);
+              thread.setDaemon(true);
+              return thread;
+            });
+    long millis = interval.toMillis();
+    flusher.scheduleWithFixedDelay(this::sendQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public String runId() {
+    return runId;
+  }
+
+  @Override
+  public void logMetric(Metric metric) {
+    Metric clean =
+        new Metric(key("metric", metric.key()), metric.value(), metric.timestamp(), metric.step());
+    List<Metric> spill = null;
+    synchronized (lock) {
+      metrics.add(clean);
+      if (metrics.size() >= SPILL_AT) {
+        spill = metrics;
+        metrics = new ArrayList<>();
+      } else if (metrics.size() >= SEND_AT && !sendScheduled) {
+        sendScheduled = true;
+        flusher.execute(this::sendQuietly);
+      }
+    }
+    if (spill != null) {
+      console.accept(
+          "mlflow: "
+              + spill.size()
+              + " points of run "
+              + runId
+              + " wait for the server; spooling them");
+      spool.append(runId, BatchSplitter.split(runId, spill, Map.of(), Map.of()));
+    }
+  }
+
+  @Override
+  public void logParam(String key, String value) {
+    String clean = key("param", key);
+    String cut = truncate("param", clean, value, Keys.MAX_PARAM_VALUE_LENGTH);
+    synchronized (lock) {
+      String before = paramsLogged.putIfAbsent(clean, cut);
+      if (before != null && !before.equals(cut)) {
+        console.accept(
+            "mlflow: param '"
+                + clean
+                + "' keeps its first value '"
+                + before
+                + "'; '"
+                + cut
+                + "' was not logged (MLflow params cannot change)");
+        return;
+      }
+      params.put(clean, cut);
+    }
+  }
+
+  @Override
+  public void setTag(String key, String value) {
+    String clean = key("tag", key);
+    String cut = truncate("tag", clean, value, Keys.MAX_TAG_VALUE_LENGTH);
+    synchronized (lock) {
+      tags.put(clean, cut);
+    }
+  }
+
+  @Override
+  public void flush() {
+    try {
+      flusher.submit(this::sendNow).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MlflowException("interrupted while flushing run " + runId, 0, "INTERRUPTED", "", e);
+    }
+    synchronized (lock) {
+      if (failure != null) {
+        MlflowException reported = failure;
+        failure = null;
+        throw reported;
+      }
+    }
+  }
+
+  @Override
+  public int spooled() {
+    return spool.pending(runId);
+  }
+
+  @Override
+  public void finish(RunStatus status) {
+    flush();
+    runs.terminate(runId, status, System.currentTimeMillis());
+  }
+
+  @Override
+  public void close() {
+    try {
+      flush();
+    } finally {
+      flusher.shutdownNow();
+    }
+  }
+
+  private void sendQuietly() {
+    try {
+      sendNow();
+    } catch (MlflowException e) {
+      synchronized (lock) {
+        failure = e;
+      }
+      console.accept("mlflow: logging into run " + runId + " failed: " + e.getMessage());
+    }
+  }
+
+  /** Runs on the flusher thread only. */
+  private void sendNow() {
+    List<ObjectNode> bodies;
+    synchronized (lock) {
+      sendScheduled = false;
+      if (metrics.isEmpty() && params.isEmpty() && tags.isEmpty() && spool.pending(runId) == 0) {
+        return;
+      }
+      bodies = BatchSplitter.split(runId, metrics, params, tags);
+      metrics = new ArrayList<>();
+      params = new LinkedHashMap<>();
+      tags = new LinkedHashMap<>();
+    }
+    deliver(bodies);
+  }
+
+  private void deliver(List<ObjectNode> bodies) {
+    try {
+      if (spool.pending(runId) > 0) {
+        spool.drain(runId, sender::send);
+      }
+    } catch (MlflowException e) {
+      if (!e.isTransient()) {
+        throw e;
+      }
+      spool.append(runId, bodies);
+      return;
+    }
+    for (int i = 0; i < bodies.size(); i++) {
+      try {
+        sender.send(bodies.get(i));
+      } catch (MlflowException e) {
+        if (!e.isTransient()) {
+          throw e;
+        }
+        List<ObjectNode> rest = bodies.subList(i, bodies.size());
+        spool.append(runId, rest);
+        console.accept(
+            "mlflow: server unreachable; "
+                + rest.size()
+                + " request(s) of run "
+                + runId
+                + " spooled in "
+                + spool.dir()
+                + " for replay");
+        return;
+      }
+    }
+  }
+
+  private String key(String kind, String key) {
+    synchronized (keyMapping) {
+      return keyMapping.computeIfAbsent(
+          kind + ":" + key,
+          k -> {
+            String clean = Keys.sanitise(key);
+            if (!clean.equals(key)) {
+              console.accept(
+                  "mlflow: "
+                      + kind
+                      + " key '"
+                      + key
+                      + "' is not valid in MLflow ("
+                      + Keys.problem(key)
+                      + "); logging it as '"
+                      + clean
+                      + "'");
+            }
+            return clean;
+          });
+    }
+  }
+
+  private String truncate(String kind, String key, String value, int limit) {
+    String text = value == null ? "" : value;
+    if (text.length() <= limit) {
+      return text;
+    }
+    synchronized (truncationReported) {
+      if (truncationReported.add(kind + ":" + key)) {
+        console.accept(
+            "mlflow: "
+                + kind
+                + " '"
+                + key
+                + "' has "
+                + text.length()
+                + " characters; MLflow keeps at most "
+                + limit
+                + ", so it was cut");
+      }
+    }
+    return text.substring(0, limit);
+  }
+}
