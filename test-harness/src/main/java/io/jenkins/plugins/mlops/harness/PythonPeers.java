@@ -18,11 +18,25 @@ public final class PythonPeers {
   /**
    * One run as the Python MLflow client sees it: {@code run_id}, {@code experiment_id}, {@code
    * run_name}, {@code status}, {@code end_time}, {@code params}, {@code metrics} (latest), {@code
-   * tags} (without MLflow's own {@code mlflow.*}), {@code all_tags}, and {@code history} (every
-   * point of every metric, by step).
+   * tags} (without MLflow's own {@code mlflow.*}), {@code all_tags}, {@code history} (every point
+   * of every metric, by step) and {@code inputs} (datasets with their context).
    */
   public static String readRun(String trackingUri, String runId) {
     return lastLine(runScript("read_run.py", trackingUri, runId));
+  }
+
+  /**
+   * Downloads every artifact of a run with {@code mlflow.artifacts.download_artifacts} into {@code
+   * destination}: {@code {"files": {relative path: size}}}.
+   */
+  public static String downloadArtifacts(String trackingUri, String runId, Path destination) {
+    return lastLine(
+        runScript("mlflow_peer.py", trackingUri, "artifacts", runId, destination.toString()));
+  }
+
+  /** The version an alias points at: {@code {"version", "run_id", "source"}}. */
+  public static String modelVersionByAlias(String trackingUri, String model, String alias) {
+    return lastLine(runScript("mlflow_peer.py", trackingUri, "alias", model, alias));
   }
 
   private static String runScript(String resource, String... args) {

@@ -32,4 +32,14 @@ print(json.dumps({
     "tags": {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")},
     "all_tags": run.data.tags,
     "history": history,
+    "inputs": [
+        {
+            "name": i.dataset.name,
+            "digest": i.dataset.digest,
+            "source_type": i.dataset.source_type,
+            "source": i.dataset.source,
+            "context": {t.key: t.value for t in i.tags}.get("mlflow.data.context", ""),
+        }
+        for i in run.inputs.dataset_inputs
+    ],
 }))

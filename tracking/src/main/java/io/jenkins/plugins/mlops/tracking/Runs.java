@@ -52,6 +52,9 @@ public interface Runs {
   void logBatch(
       String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags);
 
+  /** Records the datasets the run used ({@code runs/log-inputs}). */
+  void logInputs(String runId, List<DatasetInput> datasets);
+
   /** Every point of metric {@code key}, in the server's order (by step, then time). */
   List<Metric> metricHistory(String runId, String key);
 }

@@ -46,6 +46,12 @@ public interface TrackingClient extends AutoCloseable {
   /** Runs: create, read, search, log, terminate. */
   Runs runs();
 
+  /** Run artifacts through the server's artifact proxy. */
+  Artifacts artifacts();
+
+  /** The model registry: registered models, versions, aliases. */
+  ModelRegistry registry();
+
   /**
    * A buffered, spooling writer into {@code runId}, flushed every {@code flushInterval} and
    * whenever 1000 points wait (see {@link RunLogger}).

@@ -3,6 +3,7 @@ package io.jenkins.plugins.mlops.tracking.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.DatasetInput;
 import io.jenkins.plugins.mlops.tracking.Metric;
 import io.jenkins.plugins.mlops.tracking.NewRun;
 import io.jenkins.plugins.mlops.tracking.Run;
@@ -131,6 +132,33 @@ final class RestRuns implements Runs {
             runId, metrics, new LinkedHashMap<>(params), new LinkedHashMap<>(tags))) {
       rest.post("runs/log-batch", body);
     }
+  }
+
+  @Override
+  public void logInputs(String runId, List<DatasetInput> datasets) {
+    requireRunId(runId);
+    ObjectNode body = Json.object();
+    body.put("run_id", runId);
+    ArrayNode list = body.putArray("datasets");
+    for (DatasetInput input : datasets) {
+      ObjectNode entry = list.addObject();
+      ArrayNode tags = entry.putArray("tags");
+      if (!input.context().isEmpty()) {
+        tags.add(BatchSplitter.keyValue(RunJson.CONTEXT_TAG, input.context()));
+      }
+      ObjectNode dataset = entry.putObject("dataset");
+      dataset.put("name", input.name());
+      dataset.put("digest", input.digest());
+      dataset.put("source_type", input.sourceType());
+      dataset.put("source", input.source());
+      if (!input.schema().isEmpty()) {
+        dataset.put("schema", input.schema());
+      }
+      if (!input.profile().isEmpty()) {
+        dataset.put("profile", input.profile());
+      }
+    }
+    rest.post("runs/log-inputs", body);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
+import io.jenkins.plugins.mlops.tracking.Artifacts;
 import io.jenkins.plugins.mlops.tracking.Experiments;
+import io.jenkins.plugins.mlops.tracking.ModelRegistry;
 import io.jenkins.plugins.mlops.tracking.RunLogger;
 import io.jenkins.plugins.mlops.tracking.Runs;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
@@ -17,14 +19,15 @@ public final class RestTrackingClient implements TrackingClient {
   private final Spool spool;
   private final BatchSender sender;
   private final RestRuns runs;
+  private final Artifacts artifacts;
+  private final ModelRegistry registry;
   private final Consumer<String> console;
 
   public RestTrackingClient(TrackingConfig config, Consumer<String> console) {
-    this(
-        new RestTransport(config, duration -> Thread.sleep(duration.toMillis()), console),
-        new Spool(config.spoolDir(), console),
-        console);
+    this(new RestTransport(config, SLEEP, console), new Spool(config.spoolDir(), console), console);
   }
+
+  private static final RestTransport.Sleeper SLEEP = duration -> Thread.sleep(duration.toMillis());
 
   RestTrackingClient(RestTransport rest, Spool spool, Consumer<String> console) {
     this.rest = rest;
@@ -32,6 +35,8 @@ public final class RestTrackingClient implements TrackingClient {
     this.spool = spool;
     this.sender = new BatchSender(rest, console);
     this.runs = new RestRuns(rest, spool, sender);
+    this.artifacts = new RestArtifacts(rest, runs);
+    this.registry = new RestModelRegistry(rest, SLEEP);
     this.console = console;
   }
 
@@ -48,6 +53,16 @@ public final class RestTrackingClient implements TrackingClient {
   @Override
   public Runs runs() {
     return runs;
+  }
+
+  @Override
+  public Artifacts artifacts() {
+    return artifacts;
+  }
+
+  @Override
+  public ModelRegistry registry() {
+    return registry;
   }
 
   @Override

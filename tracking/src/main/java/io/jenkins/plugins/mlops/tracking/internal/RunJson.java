@@ -1,16 +1,23 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jenkins.plugins.mlops.tracking.DatasetInput;
 import io.jenkins.plugins.mlops.tracking.Experiment;
 import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.ModelVersion;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunInfo;
 import io.jenkins.plugins.mlops.tracking.RunStatus;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Reads MLflow's JSON shapes of experiments, runs and metrics into this package's records. */
 final class RunJson {
+
+  /** The input tag that says what a dataset was used for. */
+  static final String CONTEXT_TAG = "mlflow.data.context";
 
   private RunJson() {}
 
@@ -43,8 +50,38 @@ final class RunJson {
       Metric m = metric(metric);
       metrics.put(m.key(), m);
     }
+    List<DatasetInput> inputs = new ArrayList<>();
+    for (JsonNode input : node.path("inputs").path("dataset_inputs")) {
+      JsonNode dataset = input.path("dataset");
+      inputs.add(
+          new DatasetInput(
+              Json.text(dataset, "name"),
+              Json.text(dataset, "digest"),
+              Json.text(dataset, "source_type"),
+              Json.text(dataset, "source"),
+              Json.text(dataset, "schema"),
+              Json.text(dataset, "profile"),
+              Json.keyValues(input.get("tags")).getOrDefault(CONTEXT_TAG, "")));
+    }
     return new Run(
-        runInfo, Json.keyValues(data.get("params")), Json.keyValues(data.get("tags")), metrics);
+        runInfo,
+        Json.keyValues(data.get("params")),
+        Json.keyValues(data.get("tags")),
+        metrics,
+        inputs);
+  }
+
+  static ModelVersion modelVersion(JsonNode node) {
+    List<String> aliases = new ArrayList<>();
+    node.path("aliases").forEach(alias -> aliases.add(alias.asText()));
+    return new ModelVersion(
+        Json.text(node, "name"),
+        Json.text(node, "version"),
+        Json.text(node, "source"),
+        Json.text(node, "run_id"),
+        Json.text(node, "status"),
+        aliases,
+        Json.number(node, "creation_timestamp"));
   }
 
   static Metric metric(JsonNode node) {
