@@ -32,7 +32,10 @@ final class BufferedRunLogger implements RunLogger {
   /** Points that trigger a send: the server's per-request metric limit. */
   static final int SEND_AT = BatchSplitter.MAX_METRICS;
 
-  /** Points that, still unsent, go to the spool instead of growing the heap. */
+  /**
+   * Unsent points at which a caller waits for the sender (server slower than the training loop),
+   * or, while the server is unreachable, moves them to the spool: either way memory stays bounded.
+   */
   static final int SPILL_AT = 200_000;
 
   private final String runId;
@@ -47,6 +50,7 @@ final class BufferedRunLogger implements RunLogger {
   private Map<String, String> params = new LinkedHashMap<>();
   private Map<String, String> tags = new LinkedHashMap<>();
   private boolean sendScheduled;
+  private boolean outage;
   private MlflowException failure;
 
   private final Map<String, String> keyMapping = new HashMap<>();
@@ -87,6 +91,9 @@ final class BufferedRunLogger implements RunLogger {
         new Metric(key("metric", metric.key()), metric.value(), metric.timestamp(), metric.step());
     List<Metric> spill = null;
     synchronized (lock) {
+      while (metrics.size() >= SPILL_AT && !outage && !flusher.isShutdown()) {
+        awaitSender(); // back-pressure: the server is up but slower than the caller
+      }
       metrics.add(clean);
       if (metrics.size() >= SPILL_AT) {
         spill = metrics;
@@ -179,6 +186,24 @@ final class BufferedRunLogger implements RunLogger {
     }
   }
 
+  /** Waits (holding no lock but {@code lock}'s monitor) until the sender takes the buffer. */
+  private void awaitSender() {
+    try {
+      lock.wait(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MlflowException(
+          "interrupted while waiting to log into run " + runId, 0, "INTERRUPTED", "", e);
+    }
+  }
+
+  private void setOutage(boolean value) {
+    synchronized (lock) {
+      outage = value;
+      lock.notifyAll();
+    }
+  }
+
   private void sendQuietly() {
     try {
       sendNow();
@@ -202,6 +227,7 @@ final class BufferedRunLogger implements RunLogger {
       metrics = new ArrayList<>();
       params = new LinkedHashMap<>();
       tags = new LinkedHashMap<>();
+      lock.notifyAll();
     }
     deliver(bodies);
   }
@@ -216,6 +242,7 @@ final class BufferedRunLogger implements RunLogger {
         throw e;
       }
       spool.append(runId, bodies);
+      setOutage(true);
       return;
     }
     for (int i = 0; i < bodies.size(); i++) {
@@ -227,6 +254,7 @@ final class BufferedRunLogger implements RunLogger {
         }
         List<ObjectNode> rest = bodies.subList(i, bodies.size());
         spool.append(runId, rest);
+        setOutage(true);
         console.accept(
             "mlflow: server unreachable; "
                 + rest.size()
@@ -238,6 +266,7 @@ final class BufferedRunLogger implements RunLogger {
         return;
       }
     }
+    setOutage(false);
   }
 
   private String key(String kind, String key) {

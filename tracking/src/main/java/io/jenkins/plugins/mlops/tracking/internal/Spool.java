@@ -30,6 +30,14 @@ public final class Spool {
   private final Path dir;
   private final Consumer<String> console;
 
+  /**
+   * Undelivered request counts by run, valid while both files look as they did when counted
+   * (another spool on the same folder, or another process, may have changed them).
+   */
+  private final java.util.Map<String, Count> counts = new java.util.HashMap<>();
+
+  private record Count(int pending, String stamp) {}
+
   public Spool(Path dir, Consumer<String> console) {
     this.dir = dir;
     this.console = console;
@@ -68,7 +76,27 @@ public final class Spool {
 
   /** How many requests of the run wait to be delivered. */
   public synchronized int pending(String runId) {
-    return Math.max(0, lines(runId).size() - sent(runId));
+    String stamp = stamp(runId);
+    Count known = counts.get(runId);
+    if (known != null && known.stamp().equals(stamp)) {
+      return known.pending();
+    }
+    int pending = Math.max(0, lines(runId).size() - sent(runId));
+    counts.put(runId, new Count(pending, stamp));
+    return pending;
+  }
+
+  /** The request file's size and time, and the delivered count: changes with every write. */
+  private String stamp(String runId) {
+    return stampOf(file(runId)) + "|" + sent(runId);
+  }
+
+  private static String stampOf(Path file) {
+    try {
+      return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException missing) {
+      return "-";
+    }
   }
 
   /** The runs that have requests waiting. */
@@ -120,6 +148,7 @@ public final class Spool {
       recordSent(runId, i + 1);
     }
     clear(runId);
+    counts.remove(runId);
     return delivered;
   }
 
