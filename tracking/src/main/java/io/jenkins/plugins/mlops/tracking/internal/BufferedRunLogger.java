@@ -23,9 +23,9 @@ import java.util.function.Consumer;
 /**
  * {@link RunLogger} over REST with a spool. All sending happens on one background thread, so
  * requests leave in the order they were made; callers never wait on the network except in {@link
- * #flush()}, {@link #finish} and {@link #close()}. If the sender is held up (retrying an
- * unreachable server) and the buffer passes {@link #SPILL_AT} points, the caller moves it to the
- * spool on disk, so memory stays bounded.
+ * #flush()}, {@link #finish} and {@link #close()}. Memory stays bounded at {@link #SPILL_AT} unsent
+ * points: past it, a caller waits while the server is merely slower than the training loop, and
+ * moves the points to the spool on disk while the server is unreachable.
  */
 final class BufferedRunLogger implements RunLogger {
 
@@ -44,6 +44,7 @@ final class BufferedRunLogger implements RunLogger {
   private final Runs runs;
   private final Consumer<String> console;
   private final ScheduledExecutorService flusher;
+  private final int spillAt;
 
   private final Object lock = new Object();
   private List<Metric> metrics = new ArrayList<>();
@@ -64,6 +65,18 @@ final class BufferedRunLogger implements RunLogger {
       Runs runs,
       Duration interval,
       Consumer<String> console) {
+    this(runId, sender, spool, runs, interval, console, SPILL_AT);
+  }
+
+  BufferedRunLogger(
+      String runId,
+      BatchSender sender,
+      Spool spool,
+      Runs runs,
+      Duration interval,
+      Consumer<String> console,
+      int spillAt) {
+    this.spillAt = spillAt;
     this.runId = runId;
     this.sender = sender;
     this.spool = spool;
@@ -91,11 +104,11 @@ final class BufferedRunLogger implements RunLogger {
         new Metric(key("metric", metric.key()), metric.value(), metric.timestamp(), metric.step());
     List<Metric> spill = null;
     synchronized (lock) {
-      while (metrics.size() >= SPILL_AT && !outage && !flusher.isShutdown()) {
+      while (metrics.size() >= spillAt && !outage && !flusher.isShutdown()) {
         awaitSender(); // back-pressure: the server is up but slower than the caller
       }
       metrics.add(clean);
-      if (metrics.size() >= SPILL_AT) {
+      if (outage && metrics.size() >= spillAt) {
         spill = metrics;
         metrics = new ArrayList<>();
       } else if (metrics.size() >= SEND_AT && !sendScheduled) {

@@ -134,6 +134,33 @@ class FaultToleranceIT {
   }
 
   @Test
+  void aSlowServerMakesTheCallerWaitInsteadOfSpooling() {
+    try (TrackingClient client = client(mlflow.trackingUri(), QUICK)) {
+      Run run = newRun(client);
+      RestTransport rest = newTransport(client);
+      Spool spool = new Spool(work.resolve("spool"), console::add);
+      List<Metric> logged = points(0, 20_000);
+
+      try (BufferedRunLogger logger =
+          new BufferedRunLogger(
+              run.id(),
+              new BatchSender(rest, console::add),
+              spool,
+              client.runs(),
+              Duration.ofSeconds(1),
+              console::add,
+              3_000)) {
+        logged.forEach(logger::logMetric); // far faster than the server takes them
+        logger.finish(RunStatus.FINISHED);
+      }
+
+      assertEquals(0, spool.pending(run.id()));
+      assertFalse(Files.exists(work.resolve("spool")), "nothing was spooled: " + console);
+      assertExactlyOnce(client, run.id(), logged);
+    }
+  }
+
+  @Test
   void replayAfterACrashMidFlushSendsNoDuplicates() {
     try (TrackingClient client = client(mlflow.trackingUri(), QUICK)) {
       Run run = newRun(client);
