@@ -39,6 +39,13 @@ public final class PythonPeers {
     return lastLine(runScript("mlflow_peer.py", trackingUri, "alias", model, alias));
   }
 
+  /** {@code mlflow.search_runs} in one experiment: {@code {"run_names": [...]}}, in its order. */
+  public static String searchRuns(
+      String trackingUri, String experimentId, String filter, String orderBy) {
+    return lastLine(
+        runScript("mlflow_peer.py", trackingUri, "search", experimentId, filter, orderBy));
+  }
+
   private static String runScript(String resource, String... args) {
     Path script = extract(resource);
     String[] command = new String[args.length + 1];

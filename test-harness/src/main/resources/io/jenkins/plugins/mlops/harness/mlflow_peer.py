@@ -2,6 +2,7 @@
 
 usage: mlflow_peer.py TRACKING_URI artifacts RUN_ID DEST_DIR   -> {"files": {relative path: size}}
        mlflow_peer.py TRACKING_URI alias MODEL ALIAS          -> {"version": "3", "run_id": "..."}
+       mlflow_peer.py TRACKING_URI search EXPERIMENT FILTER ORDER_BY -> {"run_names": [...]}
 """
 import json
 import os
@@ -26,5 +27,14 @@ if command == "artifacts":
 elif command == "alias":
     version = client.get_model_version_by_alias(sys.argv[3], sys.argv[4])
     print(json.dumps({"version": version.version, "run_id": version.run_id, "source": version.source}))
+elif command == "search":
+    experiment_id, filter_string, order_by = sys.argv[3], sys.argv[4], sys.argv[5]
+    runs = mlflow.search_runs(
+        experiment_ids=[experiment_id],
+        filter_string=filter_string,
+        order_by=[order_by] if order_by else None,
+        output_format="list",
+    )
+    print(json.dumps({"run_names": [r.info.run_name for r in runs]}))
 else:
     sys.exit("unknown command " + command)

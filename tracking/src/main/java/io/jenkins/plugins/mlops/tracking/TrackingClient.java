@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.tracking;
 
+import io.jenkins.plugins.mlops.tracking.internal.FileTrackingClient;
 import io.jenkins.plugins.mlops.tracking.internal.RestTrackingClient;
 import java.net.URI;
 import java.util.function.Consumer;
@@ -28,11 +29,7 @@ public interface TrackingClient extends AutoCloseable {
    */
   static TrackingClient open(TrackingConfig config, Consumer<String> console) {
     if (config.isLocal()) {
-      throw new UnsupportedOperationException(
-          "the local file store ("
-              + config.trackingUri()
-              + ") is not in this build yet;"
-              + " set MLFLOW_TRACKING_URI to an MLflow server");
+      return new FileTrackingClient(config.localRoot(), console);
     }
     return new RestTrackingClient(config, console);
   }

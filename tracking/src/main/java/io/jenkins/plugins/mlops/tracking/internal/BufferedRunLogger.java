@@ -8,12 +8,9 @@ import io.jenkins.plugins.mlops.tracking.RunStatus;
 import io.jenkins.plugins.mlops.tracking.Runs;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,9 +51,7 @@ final class BufferedRunLogger implements RunLogger {
   private boolean outage;
   private MlflowException failure;
 
-  private final Map<String, String> keyMapping = new HashMap<>();
-  private final Map<String, String> paramsLogged = new HashMap<>();
-  private final Set<String> truncationReported = new HashSet<>();
+  private final LogRules rules;
 
   BufferedRunLogger(
       String runId,
@@ -77,6 +72,7 @@ final class BufferedRunLogger implements RunLogger {
       Consumer<String> console,
       int spillAt) {
     this.spillAt = spillAt;
+    this.rules = new LogRules(console);
     this.runId = runId;
     this.sender = sender;
     this.spool = spool;
@@ -100,8 +96,7 @@ final class BufferedRunLogger implements RunLogger {
 
   @Override
   public void logMetric(Metric metric) {
-    Metric clean =
-        new Metric(key("metric", metric.key()), metric.value(), metric.timestamp(), metric.step());
+    Metric clean = rules.metric(metric);
     List<Metric> spill = null;
     synchronized (lock) {
       while (metrics.size() >= spillAt && !outage && !flusher.isShutdown()) {
@@ -129,31 +124,21 @@ final class BufferedRunLogger implements RunLogger {
 
   @Override
   public void logParam(String key, String value) {
-    String clean = key("param", key);
-    String cut = truncate("param", clean, value, Keys.MAX_PARAM_VALUE_LENGTH);
-    synchronized (lock) {
-      String before = paramsLogged.putIfAbsent(clean, cut);
-      if (before != null && !before.equals(cut)) {
-        console.accept(
-            "mlflow: param '"
-                + clean
-                + "' keeps its first value '"
-                + before
-                + "'; '"
-                + cut
-                + "' was not logged (MLflow params cannot change)");
-        return;
-      }
-      params.put(clean, cut);
-    }
+    rules
+        .param(key, value)
+        .ifPresent(
+            param -> {
+              synchronized (lock) {
+                params.put(param.getKey(), param.getValue());
+              }
+            });
   }
 
   @Override
   public void setTag(String key, String value) {
-    String clean = key("tag", key);
-    String cut = truncate("tag", clean, value, Keys.MAX_TAG_VALUE_LENGTH);
+    Map.Entry<String, String> tag = rules.tag(key, value);
     synchronized (lock) {
-      tags.put(clean, cut);
+      tags.put(tag.getKey(), tag.getValue());
     }
   }
 
@@ -280,50 +265,5 @@ final class BufferedRunLogger implements RunLogger {
       }
     }
     setOutage(false);
-  }
-
-  private String key(String kind, String key) {
-    synchronized (keyMapping) {
-      return keyMapping.computeIfAbsent(
-          kind + ":" + key,
-          k -> {
-            String clean = Keys.sanitise(key);
-            if (!clean.equals(key)) {
-              console.accept(
-                  "mlflow: "
-                      + kind
-                      + " key '"
-                      + key
-                      + "' is not valid in MLflow ("
-                      + Keys.problem(key)
-                      + "); logging it as '"
-                      + clean
-                      + "'");
-            }
-            return clean;
-          });
-    }
-  }
-
-  private String truncate(String kind, String key, String value, int limit) {
-    String text = value == null ? "" : value;
-    if (text.length() <= limit) {
-      return text;
-    }
-    synchronized (truncationReported) {
-      if (truncationReported.add(kind + ":" + key)) {
-        console.accept(
-            "mlflow: "
-                + kind
-                + " '"
-                + key
-                + "' has "
-                + text.length()
-                + " characters; MLflow keeps at most "
-                + limit
-                + ", so it was cut");
-      }
-    }
-    return text.substring(0, limit);
   }
 }

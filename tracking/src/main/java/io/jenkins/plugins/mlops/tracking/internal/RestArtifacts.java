@@ -184,7 +184,7 @@ final class RestArtifacts implements Artifacts {
         null);
   }
 
-  private static String checked(String path) {
+  static String checked(String path) {
     String p = path == null ? "" : path.strip();
     while (p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
