@@ -2,6 +2,8 @@ package io.jenkins.plugins.mlops.harness;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 /**
  * A loopback HTTP proxy in front of a real server that injects faults on request: error answers
@@ -56,15 +59,25 @@ public final class FaultProxy implements AutoCloseable {
 
   private final URI target;
   private final HttpServer server;
+  private final String scheme;
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Deque<Fault> faults = new ArrayDeque<>();
   private final AtomicInteger forwarded = new AtomicInteger();
   private final AtomicInteger injected = new AtomicInteger();
 
-  private FaultProxy(URI target) throws IOException {
+  private FaultProxy(URI target, SSLContext tls) throws IOException {
     this.target = target;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    if (tls == null) {
+      this.server = HttpServer.create(address, 50);
+      this.scheme = "http";
+    } else {
+      HttpsServer https = HttpsServer.create(address, 50);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      this.server = https;
+      this.scheme = "https";
+    }
     server.createContext("/", this::handle);
     server.setExecutor(
         Executors.newCachedThreadPool(
@@ -78,8 +91,16 @@ public final class FaultProxy implements AutoCloseable {
 
   /** Starts a proxy for {@code target} (e.g. {@code http://127.0.0.1:5000}) on a free port. */
   public static FaultProxy start(URI target) {
+    return start(target, null);
+  }
+
+  /**
+   * Starts a proxy that speaks TLS to its clients with {@code tls} (see {@link TestCertificates}),
+   * for tests of certificate handling; {@code null} means plain HTTP.
+   */
+  public static FaultProxy start(URI target, SSLContext tls) {
     try {
-      return new FaultProxy(target);
+      return new FaultProxy(target, tls);
     } catch (IOException e) {
       throw new IllegalStateException("could not start the fault proxy: " + e.getMessage(), e);
     }
@@ -87,7 +108,7 @@ public final class FaultProxy implements AutoCloseable {
 
   /** The proxy's URI, to use instead of the target's. */
   public URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /**

@@ -35,9 +35,12 @@ public class MlflowException extends RuntimeException {
     return hint;
   }
 
-  /** Whether a later attempt may succeed (no answer, 408, 429 or 5xx). */
+  /**
+   * Whether a later attempt may succeed: no answer at all (a TLS failure is an answer of sorts and
+   * does not count), 408, 429 or 5xx.
+   */
   public boolean isTransient() {
-    return status == 0 || RetryPolicy.isRetryable(status);
+    return (status == 0 && errorCode.isEmpty()) || RetryPolicy.isRetryable(status);
   }
 
   /** Whether the server said the entity does not exist. */

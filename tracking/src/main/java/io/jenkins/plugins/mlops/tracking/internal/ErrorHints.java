@@ -77,6 +77,12 @@ final class ErrorHints {
     return "";
   }
 
+  static String tls() {
+    return "If the server's certificate comes from a private CA, set MLFLOW_TRACKING_SERVER_CERT_PATH"
+        + " to that CA's PEM file; MLFLOW_TRACKING_INSECURE_TLS=true skips all checks (test servers"
+        + " only)";
+  }
+
   static String unreachable(URI base) {
     return "Check that the MLflow server runs and that the tracking URI (" + base + ") is right";
   }

@@ -115,6 +115,21 @@ public final class RestTransport {
       HttpResponse<T> response;
       try {
         response = http.send(request(method, path, body, contentType), handler);
+      } catch (javax.net.ssl.SSLException e) {
+        // A certificate or protocol mismatch does not heal by waiting: say what to configure.
+        throw new MlflowException(
+            "MLflow "
+                + what
+                + ": TLS with "
+                + base
+                + " failed: "
+                + describe(e)
+                + ". "
+                + ErrorHints.tls(),
+            0,
+            "TLS",
+            ErrorHints.tls(),
+            e);
       } catch (IOException e) {
         Duration wait = retry.backoff(attempt);
         if (!mayRetry(attempt, start, wait)) {
