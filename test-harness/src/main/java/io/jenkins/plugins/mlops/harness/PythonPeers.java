@@ -46,6 +46,15 @@ public final class PythonPeers {
         runScript("mlflow_peer.py", trackingUri, "search", experimentId, filter, orderBy));
   }
 
+  /**
+   * Writes a run with the Python MLflow client (experiment {@code experimentName}, run {@code
+   * written-by-python}, tag {@code team=vision}, param {@code optimizer=adam}, metric {@code
+   * train/loss} at steps 0..2, FINISHED): {@code {"experiment_id", "run_id"}}.
+   */
+  public static String writeRun(String trackingUri, String experimentName) {
+    return lastLine(runScript("mlflow_peer.py", trackingUri, "write", experimentName));
+  }
+
   private static String runScript(String resource, String... args) {
     Path script = extract(resource);
     String[] command = new String[args.length + 1];

@@ -3,6 +3,7 @@
 usage: mlflow_peer.py TRACKING_URI artifacts RUN_ID DEST_DIR   -> {"files": {relative path: size}}
        mlflow_peer.py TRACKING_URI alias MODEL ALIAS          -> {"version": "3", "run_id": "..."}
        mlflow_peer.py TRACKING_URI search EXPERIMENT FILTER ORDER_BY -> {"run_names": [...]}
+       mlflow_peer.py TRACKING_URI write EXPERIMENT_NAME      -> {"experiment_id", "run_id"} of a new run
 """
 import json
 import os
@@ -36,5 +37,14 @@ elif command == "search":
         output_format="list",
     )
     print(json.dumps({"run_names": [r.info.run_name for r in runs]}))
+elif command == "write":
+    experiment_name = sys.argv[3]
+    experiment_id = client.create_experiment(experiment_name)
+    run = client.create_run(experiment_id, run_name="written-by-python", tags={"team": "vision"})
+    client.log_param(run.info.run_id, "optimizer", "adam")
+    for step in range(3):
+        client.log_metric(run.info.run_id, "train/loss", 1.0 / (step + 1), timestamp=1000 + step, step=step)
+    client.set_terminated(run.info.run_id, "FINISHED")
+    print(json.dumps({"experiment_id": experiment_id, "run_id": run.info.run_id}))
 else:
     sys.exit("unknown command " + command)

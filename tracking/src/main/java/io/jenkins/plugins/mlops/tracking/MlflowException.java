@@ -43,6 +43,14 @@ public class MlflowException extends RuntimeException {
     return (status == 0 && errorCode.isEmpty()) || RetryPolicy.isRetryable(status);
   }
 
+  /**
+   * Whether the request should be kept for a later try rather than given up: transient failures,
+   * and refused credentials (401, 403), which an operator fixes without the data being wrong.
+   */
+  public boolean isWorthKeeping() {
+    return isTransient() || status == 401 || status == 403;
+  }
+
   /** Whether the server said the entity does not exist. */
   public boolean isNotFound() {
     return status == 404 || errorCode.equals("RESOURCE_DOES_NOT_EXIST");

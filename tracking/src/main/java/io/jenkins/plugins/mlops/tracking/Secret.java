@@ -1,15 +1,14 @@
 package io.jenkins.plugins.mlops.tracking;
 
-import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * A secret value (token, password) that never shows itself: {@link #toString()} is a mask, and only
- * {@link #reveal()} gives the plain text, to be used where it is sent and nowhere else.
+ * {@link #reveal()} gives the plain text, to be used where it is sent and nowhere else. Not
+ * serializable on purpose: a secret is never persisted in plain text (callers keep their own
+ * credential store, such as Jenkins credentials, and pass the value in).
  */
-public final class Secret implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+public final class Secret {
 
   private final String value;
 

@@ -87,11 +87,24 @@ public record TrackingConfig(
       }
       return local(base.resolve(trimmed), spool);
     }
-    URI parsed = URI.create(trimmed);
+    // User information is split off by hand before any parsing, so that no error message (nor the
+    // URI) can ever carry the password.
     Credentials credentials = Credentials.none();
-    if (parsed.getRawUserInfo() != null) {
-      credentials = fromUserInfo(parsed.getRawUserInfo());
-      parsed = withoutUserInfo(parsed);
+    int schemeEnd = trimmed.indexOf("://") + 3;
+    // Only '/' ends the authority here: an unencoded '#' or '?' in a password must not cut it
+    // short.
+    int authorityEnd = firstOf(trimmed, schemeEnd, "/");
+    int at = trimmed.lastIndexOf('@', authorityEnd - 1);
+    if (at >= schemeEnd) {
+      credentials = fromUserInfo(trimmed.substring(schemeEnd, at));
+      trimmed = trimmed.substring(0, schemeEnd) + trimmed.substring(at + 1);
+    }
+    URI parsed;
+    try {
+      parsed = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "tracking URI (" + trimmed + ") is not a valid URI: " + e.getReason(), e);
     }
     return new TrackingConfig(
         parsed, credentials, TlsOptions.DEFAULT, DEFAULT_TIMEOUT, RetryPolicy.DEFAULT, spool);
@@ -196,18 +209,24 @@ public record TrackingConfig(
       throw new IllegalArgumentException(
           "tracking URI user information needs both a user and a password (user:password@host)");
     }
-    String user = URLDecoder.decode(rawUserInfo.substring(0, colon), StandardCharsets.UTF_8);
-    String password = URLDecoder.decode(rawUserInfo.substring(colon + 1), StandardCharsets.UTF_8);
+    String user = percentDecode(rawUserInfo.substring(0, colon));
+    String password = percentDecode(rawUserInfo.substring(colon + 1));
     return new Credentials.Basic(user, Secret.of(password));
   }
 
-  private static URI withoutUserInfo(URI uri) {
-    try {
-      return new URI(
-          uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("tracking URI could not be parsed: " + e.getMessage(), e);
+  /** Percent-decoding as URIs use it ('+' stays '+', unlike form encoding). */
+  private static String percentDecode(String text) {
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  /** The index of the first of {@code chars} at or after {@code from}, or the text's length. */
+  private static int firstOf(String text, int from, String chars) {
+    for (int i = from; i < text.length(); i++) {
+      if (chars.indexOf(text.charAt(i)) >= 0) {
+        return i;
+      }
     }
+    return text.length();
   }
 
   private static long positive(String name, String value) {

@@ -34,6 +34,32 @@ class FileStoreContractIT extends TrackingContract {
   }
 
   @Test
+  void readsWhatPythonMlflowWroteIntoTheSameStore() throws Exception {
+    String name = "python-" + UUID.randomUUID();
+    JsonNode written = new ObjectMapper().readTree(PythonPeers.writeRun(trackingUri(), name));
+
+    try (TrackingClient local =
+        TrackingClient.open(TrackingConfig.parse(trackingUri(), store), line -> {})) {
+      Experiment experiment = local.experiments().findByName(name).orElseThrow();
+      Run run = local.runs().get(written.get("run_id").asText());
+
+      assertEquals(written.get("experiment_id").asText(), experiment.id());
+      assertEquals("written-by-python", run.info().runName());
+      assertEquals(RunStatus.FINISHED, run.info().status());
+      assertEquals("adam", run.params().get("optimizer"));
+      assertEquals("vision", run.tags().get("team"));
+      assertEquals(
+          List.of(1.0, 0.5, 1.0 / 3),
+          local.runs().metricHistory(run.id(), "train/loss").stream().map(Metric::value).toList());
+      assertEquals(
+          List.of(run.id()),
+          local.runs().searchAll(RunQuery.in(experiment.id(), "params.optimizer = 'adam'")).stream()
+              .map(Run::id)
+              .toList());
+    }
+  }
+
+  @Test
   void mlflowMigratesTheStoreToADatabase(@TempDir Path work) throws Exception {
     Path root = work.resolve("project");
     String runId;

@@ -66,6 +66,19 @@ class TrackingConfigTest {
   }
 
   @Test
+  void passwordsWithUriCharactersNeverReachTheUriOrAnError() {
+    TrackingConfig hash = TrackingConfig.parse("https://u:pa#ss?x@mlflow.example/", WORK);
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrackingConfig.parse("https://u:s3cret@bad host/", WORK));
+
+    assertEquals("https://mlflow.example/", hash.trackingUri().toString());
+    assertEquals(new Credentials.Basic("u", Secret.of("pa#ss?x")), hash.credentials());
+    assertFalse(bad.getMessage().contains("s3cret"), bad.getMessage());
+  }
+
+  @Test
   void refusesUnsupportedSchemesNamingTheAllowedOnes() {
     IllegalArgumentException e =
         assertThrows(

@@ -144,6 +144,10 @@ final class BufferedRunLogger implements RunLogger {
 
   @Override
   public void flush() {
+    if (flusher.isShutdown()) {
+      throwFailure(); // closed: everything was sent or spooled when it closed
+      return;
+    }
     try {
       flusher.submit(this::sendNow).get();
     } catch (ExecutionException e) {
@@ -155,6 +159,10 @@ final class BufferedRunLogger implements RunLogger {
       Thread.currentThread().interrupt();
       throw new MlflowException("interrupted while flushing run " + runId, 0, "INTERRUPTED", "", e);
     }
+    throwFailure();
+  }
+
+  private void throwFailure() {
     synchronized (lock) {
       if (failure != null) {
         MlflowException reported = failure;
@@ -173,14 +181,26 @@ final class BufferedRunLogger implements RunLogger {
   public void finish(RunStatus status) {
     flush();
     runs.terminate(runId, status, System.currentTimeMillis());
+    close();
   }
 
   @Override
   public void close() {
+    if (flusher.isShutdown()) {
+      return;
+    }
     try {
       flush();
     } finally {
-      flusher.shutdownNow();
+      flusher.shutdown();
+      try {
+        if (!flusher.awaitTermination(1, TimeUnit.MINUTES)) {
+          flusher.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        flusher.shutdownNow();
+      }
     }
   }
 
@@ -205,11 +225,17 @@ final class BufferedRunLogger implements RunLogger {
   private void sendQuietly() {
     try {
       sendNow();
-    } catch (MlflowException e) {
+    } catch (RuntimeException e) {
+      // Caught whatever it is: an escaping exception would cancel the timed flushes for good.
+      MlflowException failed =
+          e instanceof MlflowException m
+              ? m
+              : new MlflowException(
+                  "logging into run " + runId + " failed: " + e, 0, "LOGGER", "", e);
       synchronized (lock) {
-        failure = e;
+        failure = failed;
       }
-      console.accept("mlflow: logging into run " + runId + " failed: " + e.getMessage());
+      console.accept("mlflow: logging into run " + runId + " failed: " + failed.getMessage());
     }
   }
 
@@ -236,34 +262,47 @@ final class BufferedRunLogger implements RunLogger {
         spool.drain(runId, sender::send);
       }
     } catch (MlflowException e) {
-      if (!e.isTransient()) {
-        throw e;
-      }
-      spool.append(runId, bodies);
-      setOutage(true);
+      keep(bodies, e); // only requests worth keeping escape a drain
       return;
     }
     for (int i = 0; i < bodies.size(); i++) {
       try {
         sender.send(bodies.get(i));
       } catch (MlflowException e) {
-        if (!e.isTransient()) {
-          throw e;
+        if (e.isWorthKeeping()) {
+          keep(bodies.subList(i, bodies.size()), e);
+          return;
         }
-        List<ObjectNode> rest = bodies.subList(i, bodies.size());
-        spool.append(runId, rest);
-        setOutage(true);
-        console.accept(
-            "mlflow: server unreachable; "
-                + rest.size()
-                + " request(s) of run "
-                + runId
-                + " spooled in "
-                + spool.dir()
-                + " for replay");
-        return;
+        // Refused for good (e.g. the run was deleted): kept aside, never silently dropped.
+        spool.reject(runId, bodies.get(i), e.getMessage());
+        recordFailure(e);
       }
     }
     setOutage(false);
+  }
+
+  /** Spools requests that may succeed later; refused credentials are also reported. */
+  private void keep(List<ObjectNode> bodies, MlflowException e) {
+    spool.append(runId, bodies);
+    setOutage(true);
+    console.accept(
+        "mlflow: "
+            + (e.isTransient() ? "server unreachable" : "credentials refused")
+            + "; "
+            + bodies.size()
+            + " request(s) of run "
+            + runId
+            + " spooled in "
+            + spool.dir()
+            + " for replay");
+    if (!e.isTransient()) {
+      recordFailure(e);
+    }
+  }
+
+  private void recordFailure(MlflowException e) {
+    synchronized (lock) {
+      failure = e;
+    }
   }
 }

@@ -137,11 +137,12 @@ final class FileModelRegistry implements ModelRegistry {
     if (name == null
         || name.isBlank()
         || name.contains("/")
+        || name.contains("\\")
         || name.contains(":")
         || name.contains("%")
         || name.startsWith(".")) {
       throw new IllegalArgumentException(
-          "registered model name (" + name + ") may not be blank or contain '/', ':' or '%'");
+          "registered model name (" + name + ") may not be blank or contain '/', '\\', ':' or '%'");
     }
     return store.root().resolve("models").resolve(name);
   }

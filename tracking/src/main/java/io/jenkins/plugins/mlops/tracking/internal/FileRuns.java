@@ -155,6 +155,12 @@ final class FileRuns implements Runs {
     RestRuns.checkTag(key, value);
     Path dir = store.runDir(runId);
     FileStore.writeValue(dir.resolve("tags").resolve(key), value, dir);
+    if (key.equals(StandardTags.RUN_NAME)) {
+      // As MLflow does: the run name lives in meta.yaml too, and readers take it from there.
+      Map<String, Object> meta = MiniYaml.read(dir.resolve("meta.yaml"));
+      meta.put("run_name", value);
+      MiniYaml.write(dir.resolve("meta.yaml"), meta);
+    }
   }
 
   @Override

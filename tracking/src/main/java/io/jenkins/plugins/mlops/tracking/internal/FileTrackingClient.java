@@ -64,7 +64,7 @@ public final class FileTrackingClient implements TrackingClient {
   public RunLogger logger(String runId, Duration flushInterval) {
     RestRuns.requireRunId(runId);
     runs.get(runId);
-    return new LocalRunLogger(runId, runs, new LogRules(console));
+    return new LocalRunLogger(runId, runs, new LogRules(console), flushInterval, console);
   }
 
   @Override

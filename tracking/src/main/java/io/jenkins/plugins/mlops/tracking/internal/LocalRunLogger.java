@@ -1,12 +1,15 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
 import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.RunLogger;
 import io.jenkins.plugins.mlops.tracking.RunStatus;
 import io.jenkins.plugins.mlops.tracking.Runs;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@link RunLogger} for the file store: the same input rules as the server's logger, points
@@ -19,11 +22,17 @@ final class LocalRunLogger implements RunLogger {
   private final Runs runs;
   private final LogRules rules;
   private final List<Metric> buffer = new ArrayList<>();
+  private final Duration interval;
+  private final Consumer<String> console;
+  private long lastFlush = System.nanoTime();
 
-  LocalRunLogger(String runId, Runs runs, LogRules rules) {
+  LocalRunLogger(
+      String runId, Runs runs, LogRules rules, Duration interval, Consumer<String> console) {
     this.runId = runId;
     this.runs = runs;
     this.rules = rules;
+    this.interval = interval;
+    this.console = console;
   }
 
   @Override
@@ -34,14 +43,28 @@ final class LocalRunLogger implements RunLogger {
   @Override
   public synchronized void logMetric(Metric metric) {
     buffer.add(rules.metric(metric));
-    if (buffer.size() >= BatchSplitter.MAX_METRICS) {
+    if (buffer.size() >= BatchSplitter.MAX_METRICS
+        || System.nanoTime() - lastFlush >= interval.toNanos()) {
       flush();
     }
   }
 
   @Override
   public void logParam(String key, String value) {
-    rules.param(key, value).ifPresent(p -> runs.logParam(runId, p.getKey(), p.getValue()));
+    rules
+        .param(key, value)
+        .ifPresent(
+            p -> {
+              try {
+                runs.logParam(runId, p.getKey(), p.getValue());
+              } catch (MlflowException e) {
+                if (!e.errorCode().equals("INVALID_PARAMETER_VALUE")) {
+                  throw e;
+                }
+                console.accept(
+                    "mlflow: param '" + p.getKey() + "' was not logged: " + e.getMessage());
+              }
+            });
   }
 
   @Override
@@ -56,6 +79,7 @@ final class LocalRunLogger implements RunLogger {
       runs.logBatch(runId, List.copyOf(buffer), Map.of(), Map.of());
       buffer.clear();
     }
+    lastFlush = System.nanoTime();
   }
 
   @Override

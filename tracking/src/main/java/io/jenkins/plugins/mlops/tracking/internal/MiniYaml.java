@@ -34,9 +34,9 @@ final class MiniYaml {
             text.append(k).append(": ").append(scalar(v)).append('\n');
           }
         });
-    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(file.getParent());
+      Path temp = Files.createTempFile(file.getParent(), "meta-", ".yaml.tmp");
       Files.writeString(temp, text, StandardCharsets.UTF_8);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -53,11 +53,20 @@ final class MiniYaml {
       throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
     }
     Map<String, Object> nested = null;
+    String lastKey = null;
     for (String line : lines) {
       if (line.isBlank() || line.startsWith("#") || line.startsWith("-")) {
         continue;
       }
-      int colon = line.indexOf(':');
+      int colon = line.indexOf(": ");
+      if (colon < 0 && line.endsWith(":")) {
+        colon = line.length() - 1;
+      }
+      if (line.startsWith(" ") && nested == null && lastKey != null) {
+        // PyYAML folds long plain scalars onto indented continuation lines, joined by a space.
+        values.put(lastKey, values.get(lastKey) + " " + line.strip());
+        continue;
+      }
       if (colon < 0) {
         continue;
       }
@@ -72,9 +81,11 @@ final class MiniYaml {
       if (value == null && line.substring(colon + 1).isBlank()) {
         nested = new LinkedHashMap<>();
         values.put(key, nested);
+        lastKey = null;
       } else {
         nested = null;
         values.put(key, value);
+        lastKey = value instanceof String text && !text.isEmpty() ? key : null;
       }
     }
     return values;

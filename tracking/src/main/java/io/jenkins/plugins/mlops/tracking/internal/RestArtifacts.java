@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,11 @@ final class RestArtifacts implements Artifacts {
       throws IOException {
     for (ArtifactInfo entry : entries) {
       String name = base.isEmpty() ? entry.path() : entry.path().substring(base.length() + 1);
-      Path local = target.resolve(name);
+      Path local = target.resolve(checked(name)).normalize();
+      if (!local.startsWith(target.normalize())) {
+        throw new IllegalStateException(
+            "the server listed an artifact outside the download folder: " + entry.path());
+      }
       if (entry.directory()) {
         Files.createDirectories(local);
         fetchTree(runId, entry.path(), list(runId, entry.path()), local);
@@ -145,6 +150,14 @@ final class RestArtifacts implements Artifacts {
   }
 
   private void put(String runId, Path file, String relative) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + file, e);
+    }
+    // The request limit covers the whole body: allow for a link as slow as 1 MB/s on top of it.
+    Duration limit = rest.timeout().plusSeconds(size / 1_000_000);
     rest.send(
         "PUT",
         PROXY + "/" + encodePath(join(root(runId), relative)),
@@ -156,7 +169,8 @@ final class RestArtifacts implements Artifacts {
           }
         },
         "application/octet-stream",
-        HttpResponse.BodyHandlers.discarding());
+        HttpResponse.BodyHandlers.discarding(),
+        limit);
   }
 
   /** The proxy path of the run's artifact root, e.g. {@code 1/<run id>/artifacts}. */

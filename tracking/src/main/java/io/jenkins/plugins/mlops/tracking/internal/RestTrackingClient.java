@@ -22,6 +22,8 @@ public final class RestTrackingClient implements TrackingClient {
   private final Artifacts artifacts;
   private final ModelRegistry registry;
   private final Consumer<String> console;
+  private final java.util.Set<RunLogger> loggers =
+      java.util.Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
 
   public RestTrackingClient(TrackingConfig config, Consumer<String> console) {
     this(new RestTransport(config, SLEEP, console), new Spool(config.spoolDir(), console), console);
@@ -71,7 +73,9 @@ public final class RestTrackingClient implements TrackingClient {
     if (flushInterval.isNegative() || flushInterval.isZero()) {
       throw new IllegalArgumentException("flushInterval (" + flushInterval + ") must be positive");
     }
-    return new BufferedRunLogger(runId, sender, spool, runs, flushInterval, console);
+    RunLogger logger = new BufferedRunLogger(runId, sender, spool, runs, flushInterval, console);
+    loggers.add(logger);
+    return logger;
   }
 
   @Override
@@ -83,9 +87,21 @@ public final class RestTrackingClient implements TrackingClient {
     return delivered;
   }
 
+  /** Closes (flushes) every logger this client opened; the HTTP client needs no closing. */
   @Override
   public void close() {
-    // nothing held open yet: the JDK HTTP client releases its connections when unreferenced
+    RuntimeException first = null;
+    for (RunLogger logger : loggers) {
+      try {
+        logger.close();
+      } catch (RuntimeException e) {
+        first = first == null ? e : first;
+      }
+    }
+    loggers.clear();
+    if (first != null) {
+      throw first;
+    }
   }
 
   @Override

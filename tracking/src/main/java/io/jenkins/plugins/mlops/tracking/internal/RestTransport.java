@@ -109,14 +109,65 @@ public final class RestTransport {
       Supplier<BodyPublisher> body,
       String contentType,
       BodyHandler<T> handler) {
+    return send(method, path, body, contentType, handler, timeout);
+  }
+
+  /** {@link #send(String, String, Supplier, String, BodyHandler)} with its own time limit. */
+  public <T> HttpResponse<T> send(
+      String method,
+      String path,
+      Supplier<BodyPublisher> body,
+      String contentType,
+      BodyHandler<T> handler,
+      Duration limit) {
+    return execute(
+        method + " " + path, () -> request(method, path, body, contentType, limit), handler);
+  }
+
+  /** The configured limit for one request. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * Sends a request to a URL outside the server (a presigned storage URL), with retries but without
+   * our credentials. The URL's query (its signature) is never logged.
+   */
+  public <T> HttpResponse<T> sendExternal(
+      String method,
+      URI url,
+      Map<String, String> headers,
+      Supplier<BodyPublisher> body,
+      BodyHandler<T> handler) {
+    String what = method + " " + url.getScheme() + "://" + url.getAuthority() + url.getPath();
+    return execute(
+        what,
+        () -> {
+          HttpRequest.Builder builder =
+              HttpRequest.newBuilder(url).timeout(timeout).method(method, body.get());
+          headers.forEach(builder::header);
+          return builder.build();
+        },
+        handler);
+  }
+
+  private <T> HttpResponse<T> execute(
+      String what, Supplier<HttpRequest> request, BodyHandler<T> handler) {
     Instant start = Instant.now();
-    String what = method + " " + path;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<T> response;
       try {
-        response = http.send(request(method, path, body, contentType), handler);
+        response = http.send(request.get(), handler);
       } catch (javax.net.ssl.SSLException e) {
-        // A certificate or protocol mismatch does not heal by waiting: say what to configure.
+        if (!isCertificateProblem(e)) {
+          // A handshake cut short (a server restarting, a proxy closing) may work next time.
+          Duration wait = retry.backoff(attempt);
+          if (mayRetry(attempt, start, wait)) {
+            pause(what, "TLS failure (" + describe(e) + ")", attempt, jitter(wait));
+            continue;
+          }
+        }
+        // A certificate that is not trusted does not heal by waiting: say what to configure.
         throw new MlflowException(
             "MLflow "
                 + what
@@ -173,10 +224,14 @@ public final class RestTransport {
   }
 
   private HttpRequest request(
-      String method, String path, Supplier<BodyPublisher> body, String contentType) {
+      String method,
+      String path,
+      Supplier<BodyPublisher> body,
+      String contentType,
+      Duration limit) {
     HttpRequest.Builder builder =
         HttpRequest.newBuilder(base.resolve(path))
-            .timeout(timeout)
+            .timeout(limit)
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get());
     if (contentType != null) {
       builder.header("Content-Type", contentType);
@@ -186,6 +241,18 @@ public final class RestTransport {
     }
     builder.header("User-Agent", "mlops-tracking");
     return builder.build();
+  }
+
+  private static boolean isCertificateProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException
+          || t instanceof javax.net.ssl.SSLPeerUnverifiedException
+          || t instanceof java.security.cert.CertPathValidatorException) {
+        return true;
+      }
+    }
+    String message = String.valueOf(e.getMessage());
+    return message.contains("PKIX") || message.contains("certificate");
   }
 
   private boolean mayRetry(int attempt, Instant start, Duration wait) {
@@ -226,11 +293,7 @@ public final class RestTransport {
   }
 
   private java.util.Optional<Duration> retryAfter(HttpResponse<?> response) {
-    return response
-        .headers()
-        .firstValue("Retry-After")
-        .flatMap(ErrorHints::parseRetryAfter)
-        .map(d -> min(d, retry.maxBackoff()));
+    return response.headers().firstValue("Retry-After").flatMap(ErrorHints::parseRetryAfter);
   }
 
   private static String describe(IOException e) {

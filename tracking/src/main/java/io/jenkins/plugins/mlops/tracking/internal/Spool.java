@@ -7,14 +7,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -23,18 +27,22 @@ import java.util.stream.Stream;
  * <runId>.sent}, replaced atomically). Replay sends the undelivered lines in order. A crash between
  * sending a line and recording it sends that line again, which is harmless: MLflow keeps one copy
  * of an identical metric point, and an identical param or tag. A torn last line (a crash while
- * writing it) is ignored. Thread-safe.
+ * writing it) is cut off before the next append. A request the server refuses for good (not a
+ * transient failure, not refused credentials) moves to {@code <runId>.rejected} with a warning, so
+ * it never blocks the requests behind it. Thread-safe, and safe across processes (a lock file per
+ * run).
  */
 public final class Spool {
+
+  private static final Map<Path, Object> JVM_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ThreadLocal<java.util.Set<Path>> HELD =
+      ThreadLocal.withInitial(java.util.HashSet::new);
 
   private final Path dir;
   private final Consumer<String> console;
 
-  /**
-   * Undelivered request counts by run, valid while both files look as they did when counted
-   * (another spool on the same folder, or another process, may have changed them).
-   */
-  private final java.util.Map<String, Count> counts = new java.util.HashMap<>();
+  /** Undelivered counts by run, valid while the files look as they did when counted. */
+  private final Map<String, Count> counts = new HashMap<>();
 
   private record Count(int pending, String stamp) {}
 
@@ -50,53 +58,38 @@ public final class Spool {
 
   /** Appends {@code bodies} to the run's spool file, durably, in order. */
   public synchronized void append(String runId, List<ObjectNode> bodies) {
-    try {
-      Files.createDirectories(dir);
-      StringBuilder lines = new StringBuilder();
-      for (ObjectNode body : bodies) {
-        lines.append(Json.MAPPER.writeValueAsString(body)).append('\n');
-      }
-      try (FileChannel channel =
-          FileChannel.open(
-              file(runId),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.APPEND)) {
-        ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(false);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "could not write the MLflow spool " + file(runId) + ": " + e.getMessage(), e);
+    StringBuilder lines = new StringBuilder();
+    for (ObjectNode body : bodies) {
+      lines.append(body.toString()).append('\n');
     }
+    appendText(file(runId), runId, lines.toString());
+  }
+
+  /** Keeps a request the server refused for good in the run's {@code .rejected} file. */
+  public synchronized void reject(String runId, JsonNode body, String why) {
+    appendText(dir.resolve(safe(runId) + ".rejected"), runId, body.toString() + '\n');
+    console.accept(
+        "mlflow: a request of run "
+            + runId
+            + " was refused ("
+            + why
+            + "); kept in "
+            + dir.resolve(safe(runId) + ".rejected"));
   }
 
   /** How many requests of the run wait to be delivered. */
   public synchronized int pending(String runId) {
+    if (!Files.exists(file(runId))) {
+      return 0; // the common case, answered without touching the disk further
+    }
     String stamp = stamp(runId);
     Count known = counts.get(runId);
     if (known != null && known.stamp().equals(stamp)) {
       return known.pending();
     }
-    int pending = Math.max(0, lines(runId).size() - sent(runId));
+    int pending = locked(runId, () -> Math.max(0, lines(runId).size() - sent(runId)));
     counts.put(runId, new Count(pending, stamp));
     return pending;
-  }
-
-  /** The request file's size and time, and the delivered count: changes with every write. */
-  private String stamp(String runId) {
-    return stampOf(file(runId)) + "|" + sent(runId);
-  }
-
-  private static String stampOf(Path file) {
-    try {
-      return Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException missing) {
-      return "-";
-    }
   }
 
   /** The runs that have requests waiting. */
@@ -123,39 +116,140 @@ public final class Spool {
 
   /**
    * Sends the run's waiting requests in order through {@code send}, recording each as it is
-   * delivered, and removes the files once all are.
+   * delivered (or rejected for good), and removes the files once all are.
    *
    * @return how many requests were delivered
-   * @throws MlflowException from {@code send}; what was delivered before stays recorded
+   * @throws MlflowException from {@code send} when it is worth keeping the request (the server is
+   *     unreachable, or refused the credentials); what was delivered before stays recorded
    */
   public synchronized int drain(String runId, Consumer<JsonNode> send) {
-    List<String> lines = lines(runId);
-    int done = sent(runId);
-    int delivered = 0;
-    if (done < lines.size()) {
-      console.accept(
-          "mlflow: replaying " + (lines.size() - done) + " spooled request(s) of run " + runId);
+    return locked(
+        runId,
+        () -> {
+          List<String> lines = lines(runId);
+          int done = sent(runId);
+          int delivered = 0;
+          if (done < lines.size()) {
+            console.accept(
+                "mlflow: replaying "
+                    + (lines.size() - done)
+                    + " spooled request(s) of run "
+                    + runId);
+          }
+          for (int i = done; i < lines.size(); i++) {
+            JsonNode body = parse(runId, lines.get(i), i + 1);
+            if (body != null) {
+              try {
+                send.accept(body);
+                delivered++;
+              } catch (MlflowException e) {
+                if (e.isWorthKeeping()) {
+                  throw e;
+                }
+                reject(runId, body, e.getMessage());
+              }
+            }
+            recordSent(runId, i + 1);
+          }
+          clear(runId);
+          counts.remove(runId);
+          return delivered;
+        });
+  }
+
+  private JsonNode parse(String runId, String line, int number) {
+    try {
+      return Json.MAPPER.readTree(line);
+    } catch (IOException e) {
+      console.accept("mlflow: skipping unreadable line " + number + " of " + file(runId));
+      return null;
     }
-    for (int i = done; i < lines.size(); i++) {
-      JsonNode body;
-      try {
-        body = Json.MAPPER.readTree(lines.get(i));
-      } catch (IOException e) {
-        throw new UncheckedIOException("unreadable line " + (i + 1) + " in " + file(runId), e);
+  }
+
+  private void appendText(Path file, String runId, String text) {
+    locked(
+        runId,
+        () -> {
+          try (FileChannel channel =
+              FileChannel.open(
+                  file,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE)) {
+            cutTornLine(channel);
+            channel.position(channel.size());
+            ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+              channel.write(buffer);
+            }
+            channel.force(false);
+          } catch (IOException e) {
+            throw new UncheckedIOException(
+                "could not write the MLflow spool " + file + ": " + e.getMessage(), e);
+          }
+          return null;
+        });
+  }
+
+  /** Cuts a last line without its newline: the remains of a crash in the middle of a write. */
+  private static void cutTornLine(FileChannel channel) throws IOException {
+    long size = channel.size();
+    if (size == 0) {
+      return;
+    }
+    ByteBuffer last = ByteBuffer.allocate(1);
+    channel.read(last, size - 1);
+    if (last.get(0) == '\n') {
+      return;
+    }
+    long end = size - 1;
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (end > 0) {
+      one.clear();
+      channel.read(one, end - 1);
+      if (one.get(0) == '\n') {
+        break;
       }
-      send.accept(body);
-      delivered++;
-      recordSent(runId, i + 1);
+      end--;
     }
-    clear(runId);
-    counts.remove(runId);
-    return delivered;
+    channel.truncate(end);
+  }
+
+  /**
+   * Runs {@code body} holding the run's lock file against other processes; within this JVM, one
+   * monitor per lock file orders threads (a JVM may hold a file lock only once), and a thread that
+   * already holds it just runs {@code body}.
+   */
+  @SuppressWarnings("try") // the lock is held for the block, never read
+  private <T> T locked(String runId, Supplier<T> body) {
+    Path lockFile = dir.resolve(safe(runId) + ".lock").toAbsolutePath().normalize();
+    if (HELD.get().contains(lockFile)) {
+      return body.get();
+    }
+    synchronized (JVM_LOCKS.computeIfAbsent(lockFile, k -> new Object())) {
+      try {
+        Files.createDirectories(dir);
+        try (FileChannel channel =
+                FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.lock()) {
+          HELD.get().add(lockFile);
+          try {
+            return body.get();
+          } finally {
+            HELD.get().remove(lockFile);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not lock the MLflow spool in " + dir, e);
+      }
+    }
   }
 
   private void clear(String runId) {
     try {
-      Files.deleteIfExists(file(runId));
+      // The count goes first: losing it replays lines (harmless), keeping it alone would skip some.
       Files.deleteIfExists(sentFile(runId));
+      Files.deleteIfExists(file(runId));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -196,6 +290,20 @@ public final class Spool {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The request file's size and time, and the delivered count: changes with every write. */
+  private String stamp(String runId) {
+    Path file = file(runId);
+    try {
+      return Files.size(file)
+          + "@"
+          + Files.getLastModifiedTime(file).toMillis()
+          + "|"
+          + sent(runId);
+    } catch (IOException missing) {
+      return "-|" + sent(runId);
     }
   }
 

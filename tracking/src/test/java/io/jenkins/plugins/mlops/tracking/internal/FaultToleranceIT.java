@@ -106,14 +106,25 @@ class FaultToleranceIT {
     try (MlflowServerProcess server = MlflowServer.startStandalone(List.of());
         TrackingClient client = client(server.uri().toString(), SHORT)) {
       Run run = newRun(client);
-      List<Metric> logged = points(0, 6_000);
-      RunLogger logger = client.logger(run.id(), Duration.ofMillis(200));
+      List<Metric> logged = points(0, 7_000);
+      // A small spill threshold, so that points logged during the outage also take the spill path.
+      RunLogger logger =
+          new BufferedRunLogger(
+              run.id(),
+              new BatchSender(newTransport(client, SHORT), console::add),
+              new Spool(work.resolve("spool"), console::add),
+              client.runs(),
+              Duration.ofMillis(200),
+              console::add,
+              2_000);
       logged.subList(0, 3_000).forEach(logger::logMetric);
       logger.flush();
 
       server.kill();
-      logged.subList(3_000, 6_000).forEach(logger::logMetric);
+      logged.subList(3_000, 4_000).forEach(logger::logMetric);
       logger.setTag("phase", "after-crash");
+      logger.flush(); // the server is gone: this goes to the spool, and the logger knows it
+      logged.subList(4_000, 7_000).forEach(logger::logMetric); // past 2,000 unsent: spilled
       logger.flush();
       assertTrue(logger.spooled() > 0, "requests wait in the spool");
       MlflowException notYet =
@@ -130,6 +141,28 @@ class FaultToleranceIT {
       assertEquals(RunStatus.FINISHED, read.info().status());
       assertEquals("after-crash", read.tags().get("phase"));
       assertTrue(console.stream().anyMatch(l -> l.contains("spooled")), console.toString());
+      assertTrue(
+          console.stream().anyMatch(l -> l.contains("wait for the server; spooling them")),
+          "the spill path ran: " + console);
+    }
+  }
+
+  @Test
+  void refusedCredentialsKeepTheDataForAReplay() {
+    try (FaultProxy proxy = FaultProxy.start(mlflow.uri());
+        TrackingClient client = client(proxy.uri().toString(), QUICK)) {
+      Run run = newRun(client);
+      List<Metric> logged = points(0, 900); // one request, sent when flushed
+      RunLogger logger = client.logger(run.id(), Duration.ofMinutes(1));
+      proxy.failNext("log-batch", 1, 401, Map.of());
+
+      logged.forEach(logger::logMetric);
+      MlflowException refused = assertThrows(MlflowException.class, logger::flush);
+
+      assertEquals(401, refused.status());
+      assertTrue(logger.spooled() > 0, "the refused requests wait in the spool");
+      logger.finish(RunStatus.FINISHED); // credentials fixed: the replay delivers them
+      assertExactlyOnce(client, run.id(), logged);
     }
   }
 
@@ -200,8 +233,12 @@ class FaultToleranceIT {
   }
 
   private RestTransport newTransport(TrackingClient client) {
+    return newTransport(client, QUICK);
+  }
+
+  private RestTransport newTransport(TrackingClient client, RetryPolicy retry) {
     return new RestTransport(
-        TrackingConfig.parse(client.trackingUri().toString(), work).withRetry(QUICK),
+        TrackingConfig.parse(client.trackingUri().toString(), work).withRetry(retry),
         d -> Thread.sleep(d.toMillis()),
         console::add);
   }

@@ -1,0 +1,122 @@
+package io.jenkins.plugins.mlops.tracking.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+  private static final String RUN = "0123456789abcdef0123456789abcdef";
+
+  @TempDir Path dir;
+  private final List<String> console = new ArrayList<>();
+
+  private static ObjectNode body(int n) {
+    ObjectNode body = Json.object();
+    body.put("n", n);
+    return body;
+  }
+
+  @Test
+  void drainsInOrderAndRemovesItsFiles() {
+    Spool spool = new Spool(dir, console::add);
+    spool.append(RUN, List.of(body(1), body(2)));
+    spool.append(RUN, List.of(body(3)));
+    List<Integer> sent = new ArrayList<>();
+
+    assertEquals(3, spool.pending(RUN));
+    assertEquals(3, spool.drain(RUN, b -> sent.add(b.get("n").asInt())));
+
+    assertEquals(List.of(1, 2, 3), sent);
+    assertEquals(0, spool.pending(RUN));
+    assertFalse(Files.exists(dir.resolve(RUN + ".jsonl")));
+    assertFalse(Files.exists(dir.resolve(RUN + ".sent")));
+  }
+
+  @Test
+  void aTornLastLineIsCutBeforeTheNextAppend() throws Exception {
+    Spool spool = new Spool(dir, console::add);
+    spool.append(RUN, List.of(body(1)));
+    Files.writeString(
+        dir.resolve(RUN + ".jsonl"),
+        "{\"n\":",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND); // a crash in the middle of a write
+    spool.append(RUN, List.of(body(2)));
+    List<Integer> sent = new ArrayList<>();
+
+    spool.drain(RUN, b -> sent.add(b.get("n").asInt()));
+
+    assertEquals(List.of(1, 2), sent);
+  }
+
+  @Test
+  void aRequestRefusedForGoodIsSetAsideAndDoesNotBlockTheRest() throws Exception {
+    Spool spool = new Spool(dir, console::add);
+    spool.append(RUN, List.of(body(1), body(2), body(3)));
+    List<Integer> sent = new ArrayList<>();
+
+    int delivered =
+        spool.drain(
+            RUN,
+            b -> {
+              if (b.get("n").asInt() == 2) {
+                throw new MlflowException("gone", 404, "RESOURCE_DOES_NOT_EXIST", "", null);
+              }
+              sent.add(b.get("n").asInt());
+            });
+
+    assertEquals(2, delivered);
+    assertEquals(List.of(1, 3), sent);
+    assertTrue(Files.readString(dir.resolve(RUN + ".rejected")).contains("{\"n\":2}"));
+    assertTrue(console.stream().anyMatch(l -> l.contains("refused")), console.toString());
+  }
+
+  @Test
+  void transientFailuresAndRefusedCredentialsKeepTheRequest() {
+    Spool spool = new Spool(dir, console::add);
+    spool.append(RUN, List.of(body(1), body(2)));
+
+    for (int status : new int[] {0, 503, 401}) {
+      MlflowException e =
+          assertThrows(
+              MlflowException.class,
+              () ->
+                  spool.drain(
+                      RUN,
+                      b -> {
+                        throw new MlflowException("no", status, "", "", null);
+                      }));
+      assertEquals(status, e.status());
+      assertEquals(2, spool.pending(RUN), "status " + status + " keeps both requests");
+    }
+  }
+
+  @Test
+  void twoSpoolsOnOneFolderSeeEachOthersWrites() {
+    Spool writer = new Spool(dir, console::add);
+    Spool reader = new Spool(dir, console::add);
+    assertEquals(0, reader.pending(RUN));
+
+    writer.append(RUN, List.of(body(1)));
+    List<JsonNode> sent = new ArrayList<>();
+
+    assertEquals(1, reader.pending(RUN));
+    reader.drain(RUN, sent::add);
+    assertEquals(0, writer.pending(RUN));
+    assertEquals(1, sent.size());
+  }
+}
