@@ -52,9 +52,25 @@ public final class MlflowServer implements BeforeAllCallback {
    * @param extraArgs more {@code mlflow server} options, after the harness's own
    */
   public static MlflowServerProcess startStandalone(List<String> extraArgs) {
+    return startStandalone(extraArgs, java.util.Map.of());
+  }
+
+  /**
+   * {@link #startStandalone(List)} with more environment for the server, e.g. the S3 endpoint and
+   * credentials of an {@link S3Server} for {@code --artifacts-destination s3://...}.
+   */
+  public static MlflowServerProcess startStandalone(
+      List<String> extraArgs, java.util.Map<String, String> environment) {
     PythonEnvironment python = PythonEnvironment.shared();
     return MlflowServerProcess.start(
-        python::processBuilder, extraArgs, STARTUP_LIMIT, System.out::println);
+        args -> {
+          ProcessBuilder builder = python.processBuilder(args);
+          builder.environment().putAll(environment);
+          return builder;
+        },
+        extraArgs,
+        STARTUP_LIMIT,
+        System.out::println);
   }
 
   @Override

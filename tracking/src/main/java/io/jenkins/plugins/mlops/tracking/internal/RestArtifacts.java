@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** {@link Artifacts} through the server's artifact proxy ({@code /api/2.0/mlflow-artifacts/}). */
@@ -32,9 +33,37 @@ final class RestArtifacts implements Artifacts {
   private final Runs runs;
   private final Map<String, String> roots = new ConcurrentHashMap<>();
 
-  RestArtifacts(RestTransport rest, Runs runs) {
+  /** MLflow's defaults: multipart from 500 MB, in parts of 100 MB. */
+  static final long MULTIPART_MIN_SIZE = 500L * 1024 * 1024;
+
+  static final long MULTIPART_PART_SIZE = 100L * 1024 * 1024;
+
+  private final MultipartUpload multipart;
+  private final long multipartMinSize;
+  private final long partSize;
+  private volatile boolean multipartUnsupported;
+
+  RestArtifacts(RestTransport rest, Runs runs, Consumer<String> console) {
+    this(rest, runs, console, MULTIPART_MIN_SIZE, MULTIPART_PART_SIZE);
+  }
+
+  RestArtifacts(
+      RestTransport rest,
+      Runs runs,
+      Consumer<String> console,
+      long multipartMinSize,
+      long partSize) {
+    if (partSize < 5L * 1024 * 1024) {
+      throw new IllegalArgumentException(
+          "multipart part size ("
+              + partSize
+              + ") must be at least 5 MiB, as object stores require");
+    }
     this.rest = rest;
     this.runs = runs;
+    this.multipart = new MultipartUpload(rest, console);
+    this.multipartMinSize = multipartMinSize;
+    this.partSize = partSize;
   }
 
   @Override
@@ -155,6 +184,24 @@ final class RestArtifacts implements Artifacts {
       size = Files.size(file);
     } catch (IOException e) {
       throw new UncheckedIOException("could not read " + file, e);
+    }
+    if (size >= multipartMinSize && !multipartUnsupported) {
+      String target = join(root(runId), relative);
+      int slash = target.lastIndexOf('/');
+      try {
+        multipart.upload(
+            file,
+            encodePath(target.substring(0, slash)),
+            target.substring(slash + 1),
+            size,
+            partSize);
+        return;
+      } catch (MlflowException e) {
+        if (!MultipartUpload.isUnsupported(e)) {
+          throw e;
+        }
+        multipartUnsupported = true; // this server's destination cannot: one streamed PUT instead
+      }
     }
     // The request limit covers the whole body: allow for a link as slow as 1 MB/s on top of it.
     Duration limit = rest.timeout().plusSeconds(size / 1_000_000);

@@ -37,7 +37,7 @@ public final class RestTrackingClient implements TrackingClient {
     this.spool = spool;
     this.sender = new BatchSender(rest, console);
     this.runs = new RestRuns(rest, spool, sender);
-    this.artifacts = new RestArtifacts(rest, runs);
+    this.artifacts = new RestArtifacts(rest, runs, console);
     this.registry = new RestModelRegistry(rest, SLEEP);
     this.console = console;
   }

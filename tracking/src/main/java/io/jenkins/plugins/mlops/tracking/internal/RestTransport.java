@@ -345,7 +345,7 @@ public final class RestTransport {
     }
   }
 
-  private static Supplier<BodyPublisher> jsonBody(Object body) {
+  static Supplier<BodyPublisher> jsonBody(Object body) {
     byte[] bytes;
     try {
       bytes = Json.MAPPER.writeValueAsBytes(body);
