@@ -2,7 +2,6 @@ package io.jenkins.plugins.mlops.tracking.internal;
 
 import io.jenkins.plugins.mlops.tracking.Experiment;
 import io.jenkins.plugins.mlops.tracking.Experiments;
-import io.jenkins.plugins.mlops.tracking.MlflowException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
@@ -27,19 +26,7 @@ final class FileExperiments implements Experiments {
         () -> {
           Optional<Experiment> existing = findByName(name);
           if (existing.isPresent()) {
-            if (!existing.get().lifecycleStage().equals("active")) {
-              throw new MlflowException(
-                  "experiment '"
-                      + name
-                      + "' (id "
-                      + existing.get().id()
-                      + ") is deleted: restore it in MLflow or choose another name",
-                  400,
-                  "INVALID_STATE",
-                  "restore the experiment or choose another name",
-                  null);
-            }
-            return existing.get();
+            return RestExperiments.active(existing.get());
           }
           String id = newId();
           Path dir = store.root().resolve(id);

@@ -171,10 +171,7 @@ final class FileRuns implements Runs {
   @Override
   public void logBatch(
       String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags) {
-    RestRuns.requireRunId(runId);
-    metrics.forEach(m -> Keys.require("metric", m.key()));
-    params.forEach(RestRuns::checkParam);
-    tags.forEach(RestRuns::checkTag);
+    RestRuns.checkBatch(runId, metrics, params, tags);
     params.forEach((k, v) -> logParam(runId, k, v));
     tags.forEach((k, v) -> setTag(runId, k, v));
     Path dir = store.runDir(runId);

@@ -61,7 +61,8 @@ final class RestExperiments implements Experiments {
         rest.get("experiments/get", Map.of("experiment_id", id)).path("experiment"));
   }
 
-  private static Experiment active(Experiment experiment) {
+  /** The experiment if it is active; a deleted one cannot take new runs. */
+  static Experiment active(Experiment experiment) {
     if (!experiment.lifecycleStage().equals("active")) {
       throw new MlflowException(
           "experiment '"

@@ -123,10 +123,7 @@ final class RestRuns implements Runs {
   @Override
   public void logBatch(
       String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags) {
-    requireRunId(runId);
-    metrics.forEach(m -> Keys.require("metric", m.key()));
-    params.forEach(RestRuns::checkParam);
-    tags.forEach(RestRuns::checkTag);
+    checkBatch(runId, metrics, params, tags);
     for (ObjectNode body :
         BatchSplitter.split(
             runId, metrics, new LinkedHashMap<>(params), new LinkedHashMap<>(tags))) {
@@ -182,6 +179,15 @@ final class RestRuns implements Runs {
       token = Json.text(answer, "next_page_token");
     } while (!token.isEmpty());
     return points;
+  }
+
+  /** Checks every key and value of a batch before anything is sent or written. */
+  static void checkBatch(
+      String runId, List<Metric> metrics, Map<String, String> params, Map<String, String> tags) {
+    requireRunId(runId);
+    metrics.forEach(m -> Keys.require("metric", m.key()));
+    params.forEach(RestRuns::checkParam);
+    tags.forEach(RestRuns::checkTag);
   }
 
   static void requireRunId(String runId) {
