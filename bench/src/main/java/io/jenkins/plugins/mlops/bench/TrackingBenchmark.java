@@ -24,7 +24,7 @@ import java.util.Locale;
  * client's {@code log_batch} in 1000-metric chunks, and its per-point {@code log_metric} on a
  * sample (extrapolated). Prints ours, theirs and the ratios.
  *
- * <p>Usage: {@code bench/tracking/run [KEYS STEPS SAMPLE]}.
+ * <p>Usage: {@code bench/tracking/run [KEYS STEPS SAMPLE [python-first]]}.
  */
 public final class TrackingBenchmark {
 
@@ -49,43 +49,19 @@ public final class TrackingBenchmark {
                 System.out::println)) {
       Experiment experiment = client.experiments().getOrCreate("tracking-benchmark");
 
-      System.out.println("ours: RunLogger ...");
-      Run run = client.runs().create(NewRun.of(experiment.id(), "mlops-run-logger"));
-      long start = System.nanoTime();
-      try (RunLogger logger = client.logger(run.id(), Duration.ofSeconds(1))) {
-        for (int step = 0; step < steps; step++) {
-          for (int key = 0; key < keys; key++) {
-            logger.logMetric(
-                String.format(Locale.ROOT, "metric_%03d", key), 1.0 / (step + 1), step);
-          }
-          if (step % Math.max(1, steps / 10) == 0) {
-            System.out.printf(Locale.ROOT, "  step %,d of %,d%n", step, steps);
-          }
-        }
-        logger.finish(RunStatus.FINISHED);
+      // Whoever goes second writes into a table that already holds the first one's million rows:
+      // "python-first" (4th argument) puts that cost on us instead of on the peer.
+      boolean pythonFirst = args.length > 3 && args[3].equals("python-first");
+      String json =
+          pythonFirst
+              ? python(python, server.uri().toString(), experiment, args3(keys, steps, sample))
+              : null;
+      double ours = ours(client, experiment, keys, steps);
+      if (!pythonFirst) {
+        json = python(python, server.uri().toString(), experiment, args3(keys, steps, sample));
       }
-      double ours = (System.nanoTime() - start) / 1e9;
-      int stored = client.runs().metricHistory(run.id(), "metric_000").size();
-      if (stored != steps) {
-        throw new IllegalStateException(
-            "ours stored " + stored + " points of metric_000, not " + steps);
-      }
-
       System.out.println(
-          "python: log_batch in 1000-metric chunks, then log_metric on a sample ...");
-      String answer =
-          python
-              .runPython(
-                  Duration.ofHours(2),
-                  script("python_tracking_bench.py").toString(),
-                  server.uri().toString(),
-                  experiment.id(),
-                  Integer.toString(keys),
-                  Integer.toString(steps),
-                  Integer.toString(sample))
-              .requireSuccess()
-              .stdout();
-      String json = answer.strip().substring(answer.strip().lastIndexOf('\n') + 1);
+          "order: " + (pythonFirst ? "python first, then ours" : "ours first, then python"));
       double batched = number(json, "batched_s");
       double perPoint = number(json, "sample_s") / sample * points;
 
@@ -101,6 +77,59 @@ public final class TrackingBenchmark {
       row("python: MlflowClient.log_metric (extrapolated)", perPoint, points);
       System.out.printf(Locale.ROOT, "ratio python log_batch / ours:  %.2fx%n", batched / ours);
       System.out.printf(Locale.ROOT, "ratio python log_metric / ours: %.1fx%n", perPoint / ours);
+    }
+  }
+
+  private static String[] args3(int keys, int steps, int sample) {
+    return new String[] {Integer.toString(keys), Integer.toString(steps), Integer.toString(sample)};
+  }
+
+  /** Our RunLogger logging every point; returns the seconds from the first point to FINISHED. */
+  private static double ours(TrackingClient client, Experiment experiment, int keys, int steps) {
+    System.out.println("ours: RunLogger ...");
+    Run run = client.runs().create(NewRun.of(experiment.id(), "mlops-run-logger"));
+    long start = System.nanoTime();
+    try (RunLogger logger = client.logger(run.id(), Duration.ofSeconds(1))) {
+      for (int step = 0; step < steps; step++) {
+        for (int key = 0; key < keys; key++) {
+          logger.logMetric(String.format(Locale.ROOT, "metric_%03d", key), 1.0 / (step + 1), step);
+        }
+        if (step % Math.max(1, steps / 10) == 0) {
+          System.out.printf(Locale.ROOT, "  step %,d of %,d%n", step, steps);
+        }
+      }
+      logger.finish(RunStatus.FINISHED);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    int stored = client.runs().metricHistory(run.id(), "metric_000").size();
+    if (stored != steps) {
+      throw new IllegalStateException(
+          "ours stored " + stored + " points of metric_000, not " + steps);
+    }
+    return seconds;
+  }
+
+  /** The Python client's side; returns its one line of JSON timings. */
+  private static String python(
+      PythonEnvironment python, String uri, Experiment experiment, String[] sizes) {
+    System.out.println("python: log_batch in 1000-metric chunks, then log_metric on a sample ...");
+    try {
+      String answer =
+          python
+              .runPython(
+                  Duration.ofHours(2),
+                  script("python_tracking_bench.py").toString(),
+                  uri,
+                  experiment.id(),
+                  sizes[0],
+                  sizes[1],
+                  sizes[2])
+              .requireSuccess()
+              .stdout()
+              .strip();
+      return answer.substring(answer.lastIndexOf('\n') + 1);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
