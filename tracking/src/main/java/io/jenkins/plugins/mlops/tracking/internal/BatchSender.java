@@ -36,10 +36,9 @@ final class BatchSender {
     withoutParams.putArray("params");
     rest.post("runs/log-batch", withoutParams);
     for (JsonNode param : body.path("params")) {
-      ObjectNode one = Json.object();
-      one.put("run_id", Json.text(body, "run_id"));
-      one.put("key", Json.text(param, "key"));
-      one.put("value", Json.text(param, "value"));
+      ObjectNode one =
+          RestRuns.keyValueBody(
+              Json.text(body, "run_id"), Json.text(param, "key"), Json.text(param, "value"));
       try {
         rest.post("runs/log-parameter", one);
       } catch (MlflowException e) {

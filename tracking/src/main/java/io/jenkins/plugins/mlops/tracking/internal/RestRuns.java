@@ -97,22 +97,14 @@ final class RestRuns implements Runs {
   public void logParam(String runId, String key, String value) {
     requireRunId(runId);
     checkParam(key, value);
-    ObjectNode body = Json.object();
-    body.put("run_id", runId);
-    body.put("key", key);
-    body.put("value", value);
-    rest.post("runs/log-parameter", body);
+    rest.post("runs/log-parameter", keyValueBody(runId, key, value));
   }
 
   @Override
   public void setTag(String runId, String key, String value) {
     requireRunId(runId);
     checkTag(key, value);
-    ObjectNode body = Json.object();
-    body.put("run_id", runId);
-    body.put("key", key);
-    body.put("value", value);
-    rest.post("runs/set-tag", body);
+    rest.post("runs/set-tag", keyValueBody(runId, key, value));
   }
 
   @Override
@@ -179,6 +171,13 @@ final class RestRuns implements Runs {
       token = Json.text(answer, "next_page_token");
     } while (!token.isEmpty());
     return points;
+  }
+
+  /** The body of {@code log-parameter} and {@code set-tag}: {@code {run_id, key, value}}. */
+  static ObjectNode keyValueBody(String runId, String key, String value) {
+    ObjectNode body = BatchSplitter.keyValue(key, value);
+    body.put("run_id", runId);
+    return body;
   }
 
   /** Checks every key and value of a batch before anything is sent or written. */
