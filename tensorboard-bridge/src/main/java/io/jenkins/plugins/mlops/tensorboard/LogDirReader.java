@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * Memory is bounded by the tags per run and the largest record. Not thread-safe.
  *
  * <pre>{@code
- * LogDirReader reader = new LogDirReader(logdir, Map.of(), System.err::println);
+ * LogDirReader reader = new LogDirReader(logdir, ReaderState.EMPTY, System.err::println);
  * reader.read((run, tag, step, wallTime, value) -> System.out.println(run + " " + tag + " " + value));
  * }</pre>
  */
@@ -46,21 +46,28 @@ public final class LogDirReader {
   private final ReadStats stats = new ReadStats();
 
   /**
-   * A reader of {@code logdir} that resumes from {@code positions} (file key to position; an empty
-   * map reads everything).
+   * A reader of {@code logdir} that resumes from {@code state} ({@link ReaderState#EMPTY} reads
+   * everything).
    *
    * @param console receives one line per warning (corrupt records, files cut short)
    */
-  public LogDirReader(Path logdir, Map<String, FilePosition> positions, Consumer<String> console) {
+  public LogDirReader(Path logdir, ReaderState state, Consumer<String> console) {
     this.logdir = logdir;
     this.console = console;
-    this.positions = new LinkedHashMap<>(positions);
+    this.positions = new LinkedHashMap<>(state.positions());
+    state
+        .plugins()
+        .forEach(
+            (run, tags) -> {
+              TagTable table = tagsByRun.computeIfAbsent(run, r -> new TagTable());
+              tags.forEach(table::remember);
+            });
   }
 
   /** Reads everything in {@code logdir} once and returns what was seen. */
   public static ReadStats.Snapshot readAll(
       Path logdir, EventVisitor visitor, Consumer<String> console) {
-    LogDirReader reader = new LogDirReader(logdir, Map.of(), console);
+    LogDirReader reader = new LogDirReader(logdir, ReaderState.EMPTY, console);
     reader.read(visitor);
     return reader.stats().snapshot();
   }
@@ -70,9 +77,11 @@ public final class LogDirReader {
     return logdir;
   }
 
-  /** Where each file has been read to: save it to resume later. */
-  public Map<String, FilePosition> positions() {
-    return Map.copyOf(positions);
+  /** Where each file has been read to, and what the reader learnt of tags: save it to resume. */
+  public ReaderState state() {
+    Map<String, Map<String, String>> plugins = new HashMap<>();
+    tagsByRun.forEach((run, table) -> plugins.put(run, table.plugins()));
+    return new ReaderState(positions, plugins);
   }
 
   /** What this reader has seen so far. */

@@ -52,6 +52,28 @@ public final class TagTable {
     }
   }
 
+  /**
+   * Remembers {@code plugin} for {@code tag} (a saved state), unless metadata named one already.
+   */
+  public void remember(String tag, String plugin) {
+    byte[] utf8 = tag.getBytes(StandardCharsets.UTF_8);
+    Entry e = lookup(utf8, 0, utf8.length);
+    if (e.plugin == null) {
+      e.plugin = plugin;
+    }
+  }
+
+  /** Every tag whose plugin is known, with it. */
+  public java.util.Map<String, String> plugins() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (Entry e : slots) {
+      if (e != null && e.plugin != null) {
+        out.put(e.tag, e.plugin);
+      }
+    }
+    return out;
+  }
+
   private void grow() {
     Entry[] old = slots;
     slots = new Entry[old.length * 2];
