@@ -1,0 +1,317 @@
+package io.jenkins.plugins.mlops.tensorboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.jenkins.plugins.mlops.harness.MlflowServer;
+import io.jenkins.plugins.mlops.harness.PythonPeers;
+import io.jenkins.plugins.mlops.harness.TensorBoardPeers;
+import io.jenkins.plugins.mlops.tensorboard.internal.SyncState;
+import io.jenkins.plugins.mlops.tensorboard.proto.Event;
+import io.jenkins.plugins.mlops.tensorboard.proto.Summary;
+import io.jenkins.plugins.mlops.tracking.Experiment;
+import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.NewRun;
+import io.jenkins.plugins.mlops.tracking.Run;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Syncing into the real MLflow server, read back by our client and by MLflow's Python client. */
+class TensorBoardSyncIT {
+
+  @RegisterExtension static final MlflowServer mlflow = MlflowServer.shared();
+
+  @TempDir Path work;
+  private final List<String> console = new CopyOnWriteArrayList<>();
+  private TrackingClient client;
+  private Run run;
+
+  @BeforeEach
+  void newRun() {
+    client = TrackingClient.open(TrackingConfig.parse(mlflow.trackingUri(), work), console::add);
+    Experiment experiment = client.experiments().getOrCreate("tb-sync-" + UUID.randomUUID());
+    run = client.runs().create(NewRun.of(experiment.id(), "sync"));
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  private TensorBoardSync sync(Path logdir) {
+    return new TensorBoardSync(client, run.id(), logdir, SyncOptions.DEFAULTS, console::add);
+  }
+
+  private List<Metric> history(String key) {
+    return client.runs().metricHistory(run.id(), key);
+  }
+
+  @Test
+  void scalarsBecomeMetricsFilesAndImagesBecomeArtifacts() throws IOException {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter train = EventFileWriter.open(logdir.resolve("train"));
+        EventFileWriter validation = EventFileWriter.open(logdir.resolve("validation"));
+        EventFileWriter root = EventFileWriter.open(logdir)) {
+      for (int epoch = 0; epoch < 5; epoch++) {
+        train.scalar("epoch_loss", epoch, 1.7e9 + epoch + 0.123, 1.0 / (epoch + 1));
+        validation.scalar("epoch_accuracy", epoch, 1.7e9 + epoch, 0.5 + epoch / 10.0);
+      }
+      root.scalar("mAP50(B)", 3, 1.7e9, 0.75);
+      train.histogram("weights", 4, 1.7e9, Histograms.of(new double[] {1, 2, 3, 4}, 2));
+    }
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3};
+    EventFiles.append(
+        logdir.resolve("images/events.out.tfevents.1.x"),
+        List.of(
+            Event.newBuilder()
+                .setWallTime(1.7e9)
+                .setStep(2)
+                .setSummary(
+                    Summary.newBuilder()
+                        .addValue(
+                            Summary.Value.newBuilder()
+                                .setTag("samples/digit")
+                                .setImage(
+                                    Summary.Image.newBuilder()
+                                        .setWidth(8)
+                                        .setHeight(8)
+                                        .setEncodedImageString(ByteString.copyFrom(png)))))
+                .build()));
+
+    SyncReport report = sync(logdir).sync();
+
+    assertEquals(11, report.points());
+    assertEquals(1, report.histograms());
+    assertEquals(1, report.images());
+    JsonNode python =
+        new ObjectMapper().readTree(PythonPeers.readRun(mlflow.trackingUri(), run.id()));
+    JsonNode loss = python.get("history").get("train/epoch_loss");
+    assertEquals(5, loss.size());
+    assertEquals(0.5, loss.get(1).get("value").asDouble());
+    assertEquals(1, loss.get(1).get("step").asLong());
+    assertEquals(1_700_000_001_123L, loss.get(1).get("timestamp").asLong());
+    assertEquals(5, python.get("history").get("validation/epoch_accuracy").size());
+    assertEquals(0.75, python.get("metrics").get("mAP50_B_").asDouble());
+    assertEquals(2.5, python.get("metrics").get("train/weights/mean").asDouble());
+    assertEquals(4.0, python.get("metrics").get("train/weights/count").asDouble());
+
+    Path download = work.resolve("download");
+    JsonNode files =
+        new ObjectMapper()
+            .readTree(PythonPeers.downloadArtifacts(mlflow.trackingUri(), run.id(), download))
+            .get("files");
+    List<String> names = new ArrayList<>();
+    files.fieldNames().forEachRemaining(names::add);
+    assertTrue(names.contains("tensorboard-images/images/samples/digit/2.png"), names.toString());
+    assertEquals(
+        4, names.stream().filter(n -> n.startsWith("tensorboard/")).count(), names.toString());
+    // The uploaded files open in TensorBoard as the originals do.
+    assertEquals(
+        LogDirContents.load(logdir, line -> {}).scalars(),
+        LogDirContents.load(download.resolve("tensorboard"), line -> {}).scalars());
+  }
+
+  @Test
+  void rerunningSendsOnlyWhatIsNew() {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {
+      for (int step = 0; step < 30; step++) {
+        w.scalar("loss", step, 1.7e9 + step, step);
+      }
+      w.flush();
+      sync(logdir).sync();
+      sync(logdir).sync();
+      for (int step = 30; step < 50; step++) {
+        w.scalar("loss", step, 1.7e9 + step, step);
+      }
+    }
+    SyncReport third = sync(logdir).sync();
+
+    List<Metric> loss = history("train/loss");
+    assertEquals(50, loss.size());
+    assertEquals(50, loss.stream().mapToLong(Metric::step).distinct().count());
+    assertEquals(50, third.points());
+    assertTrue(console.stream().anyMatch(l -> l.contains("resuming from")), console.toString());
+  }
+
+  @Test
+  void aKilledSyncResumesWithNoDuplicatesAndNothingMissing() throws Exception {
+    Path logdir = work.resolve("logs");
+    int steps = 5_000;
+    try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {
+      for (int step = 0; step < steps; step++) {
+        for (int tag = 0; tag < 4; tag++) {
+          w.scalar("tag" + tag, step, 1.7e9 + step * 0.01, step * 10 + tag);
+        }
+      }
+    }
+    Path stateFile = TensorBoardSync.defaultStateFile(logdir, run.id());
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SyncChild.class.getName(),
+                mlflow.trackingUri(),
+                run.id(),
+                logdir.toString(),
+                "500")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("child.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    long sentBeforeKill = 0;
+    while (System.nanoTime() < deadline && child.isAlive()) {
+      SyncState state = loadQuietly(stateFile);
+      if (state != null && state.points() >= 4_000) {
+        sentBeforeKill = state.points();
+        break;
+      }
+      Thread.sleep(20);
+    }
+    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    assertTrue(
+        sentBeforeKill > 0 && sentBeforeKill < steps * 4L,
+        "the child should be killed mid-way, it had sent "
+            + sentBeforeKill
+            + ": "
+            + Files.readString(work.resolve("child.log")));
+
+    SyncReport resumed = sync(logdir).sync();
+
+    assertEquals(steps * 4L, resumed.points());
+    for (int tag = 0; tag < 4; tag++) {
+      List<Metric> history = history("train/tag" + tag);
+      assertEquals(steps, history.size(), "train/tag" + tag);
+      assertEquals(steps, history.stream().mapToLong(Metric::step).distinct().count());
+      for (Metric m : history) {
+        assertEquals(m.step() * 10.0 + tag, m.value());
+      }
+    }
+  }
+
+  private static SyncState loadQuietly(Path file) {
+    try {
+      return SyncState.load(file);
+    } catch (RuntimeException partlyWritten) {
+      return null;
+    }
+  }
+
+  @Test
+  void followsAPythonWriterLiveAndFinishesWithEverything() throws Exception {
+    Path logdir = work.resolve("live");
+    int count = 40;
+    Process writer = TensorBoardPeers.startAppending(logdir, count, 0.15);
+    AtomicReference<SyncReport> report = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    TensorBoardSync sync =
+        new TensorBoardSync(
+            client,
+            run.id(),
+            logdir,
+            SyncOptions.DEFAULTS.withInterval(Duration.ofMillis(300)),
+            console::add);
+    Thread follower =
+        new Thread(
+            () -> {
+              try {
+                report.set(sync.follow(() -> !writer.isAlive()));
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    follower.start();
+
+    int seenWhileWriting = 0;
+    while (writer.isAlive()) {
+      int now = history("train/epoch_loss").size();
+      if (now > 0 && now < count) {
+        seenWhileWriting = now;
+      }
+      Thread.sleep(200);
+    }
+    follower.join(TimeUnit.MINUTES.toMillis(2));
+    assertEquals(0, writer.exitValue(), new String(writer.getInputStream().readAllBytes()));
+    assertFalse(follower.isAlive());
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+
+    assertTrue(seenWhileWriting > 0, "no points were visible while the writer was running");
+    List<Metric> loss = history("train/epoch_loss");
+    assertEquals(count, loss.size());
+    for (Metric m : loss) {
+      assertEquals(1.0f / (m.step() + 1), (float) m.value());
+    }
+    List<Metric> accuracy = history("validation/epoch_accuracy");
+    assertEquals(count - count / 2, accuracy.size());
+    assertEquals(count + count - count / 2, report.get().points());
+    assertTrue(client.artifacts().list(run.id(), "tensorboard/train").size() == 1);
+  }
+
+  @Test
+  void orphanedPointsOfARestartAreNotSent() {
+    Path file = work.resolve("logs/events.out.tfevents.1.x");
+    List<Event> events = new ArrayList<>();
+    events.add(EventFiles.version("brain.Event:2"));
+    events.add(EventFiles.start(0));
+    for (int step = 0; step < 10; step++) {
+      events.add(EventFiles.simple("loss", step, step));
+    }
+    events.add(EventFiles.start(6));
+    for (int step = 6; step < 8; step++) {
+      events.add(EventFiles.simple("loss", step, 100 + step));
+    }
+    EventFiles.append(file, events);
+
+    SyncReport report = sync(work.resolve("logs")).sync();
+
+    List<Metric> loss = history("loss");
+    assertEquals(8, loss.size());
+    assertEquals(106.0, loss.stream().filter(m -> m.step() == 6).findFirst().orElseThrow().value());
+    assertEquals(4, report.orphaned());
+  }
+
+  @Test
+  void aStateFileOfAnotherRunIsRefusedByName() {
+    Path logdir = work.resolve("logs");
+    EventFiles.append(
+        logdir.resolve("events.out.tfevents.1.x"), List.of(EventFiles.simple("loss", 1, 1)));
+    Path state = work.resolve("state.json");
+    new TensorBoardSync(
+            client, run.id(), logdir, SyncOptions.DEFAULTS.withStateFile(state), console::add)
+        .sync();
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new TensorBoardSync(
+                    client,
+                    "another-run",
+                    logdir,
+                    SyncOptions.DEFAULTS.withStateFile(state),
+                    console::add));
+    assertTrue(e.getMessage().contains(run.id()), e.getMessage());
+    assertTrue(Files.exists(state));
+  }
+}
