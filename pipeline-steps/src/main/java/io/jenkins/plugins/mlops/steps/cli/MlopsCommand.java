@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
       "  0  success",
       "  1  failure (gate: not passed)",
       "  2  usage error",
-      "  3  not in this build yet"
+      "  3  not in this build yet",
+      "  4  error (the work could not be done: server unreachable, unreadable input, ...)"
     })
 final class MlopsCommand implements Callable<Integer> {
 

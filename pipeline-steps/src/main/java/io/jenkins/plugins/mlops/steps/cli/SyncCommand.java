@@ -1,20 +1,40 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import io.jenkins.plugins.mlops.steps.sync.SyncRequest;
+import io.jenkins.plugins.mlops.steps.sync.TensorBoardSyncService;
+import io.jenkins.plugins.mlops.tensorboard.SyncReport;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mlops sync}: Sync a TensorBoard logdir (scalars and event files) into an MLflow run, once
- * or following it.
+ * {@code mlops sync}: syncs a TensorBoard log directory (scalars, histogram summaries, images and
+ * the event files) into an MLflow run, once or following it; what runs as a sidecar next to
+ * training pods.
  */
 @Command(
     name = "sync",
     mixinStandardHelpOptions = true,
-    description =
-        "Sync a TensorBoard logdir (scalars and event files) into an MLflow run, once or following it.")
+    description = {
+      "Sync a TensorBoard logdir (scalars and event files) into an MLflow run, once or following it.",
+      "Metrics are named <run>/<tag> (train/epoch_loss); event files go to the artifacts under"
+          + " tensorboard/. Positions are saved, so a re-run sends only what is new.",
+      "The server comes from MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_TOKEN, ...); without one,"
+          + " ./mlruns."
+    })
 final class SyncCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -24,11 +44,154 @@ final class SyncCommand implements Callable<Integer> {
       required = true,
       paramLabel = "DIR",
       description = "The TensorBoard log directory to read.")
-  String logdir;
+  Path logdir;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "The run to sync into (default: MLFLOW_RUN_ID).")
+  String runId;
+
+  @Option(
+      names = "--experiment",
+      paramLabel = "NAME",
+      description =
+          "Make a run in this experiment instead (the same one again when this logdir is synced"
+              + " into it later); it is ended FINISHED when the sync ends.")
+  String experiment;
+
+  @Option(
+      names = "--run-name",
+      paramLabel = "NAME",
+      description = "Name of a run made with --experiment (default: tensorboard-<logdir name>).")
+  String runName;
+
+  @Option(
+      names = "--follow",
+      description = "Keep syncing until stopped (SIGTERM, Ctrl-C, --until-pid, --until-file).")
+  boolean follow;
+
+  @Option(
+      names = "--interval",
+      paramLabel = "S",
+      defaultValue = "5",
+      description =
+          "Seconds between looks for new data when following (default: ${DEFAULT-VALUE}).")
+  double interval;
+
+  @Option(
+      names = "--upload-interval",
+      paramLabel = "S",
+      defaultValue = "60",
+      description =
+          "Seconds between uploads of grown event files when following (default:"
+              + " ${DEFAULT-VALUE}); the final pass always uploads.")
+  double uploadInterval;
+
+  @Option(names = "--no-files", description = "Do not upload the event files as artifacts.")
+  boolean noFiles;
+
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      description = "Where positions are kept (default: <logdir>/.mlops-sync/<run id>.json).")
+  Path state;
+
+  @Option(
+      names = "--until-pid",
+      paramLabel = "PID",
+      description = "With --follow: stop once this process (the training) has ended.")
+  Long untilPid;
+
+  @Option(
+      names = "--until-file",
+      paramLabel = "FILE",
+      description = "With --follow: stop once this file exists (e.g. written by the training).")
+  Path untilFile;
+
+  @Option(
+      names = "--tracking-uri",
+      paramLabel = "URI",
+      description =
+          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
+  String trackingUri;
 
   @Override
   public Integer call() {
-    return NotInThisBuild.report(
-        spec, "TensorBoard to MLflow sync", "issue #4 (TensorBoard bridge)");
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (trackingUri != null) {
+      env.put("MLFLOW_TRACKING_URI", trackingUri);
+    }
+    String run = runId;
+    if ((run == null || run.isBlank()) && (experiment == null || experiment.isBlank())) {
+      run = env.get("MLFLOW_RUN_ID");
+    }
+    SyncRequest request;
+    try {
+      request =
+          new SyncRequest(
+              logdir,
+              run,
+              experiment,
+              runName,
+              follow,
+              seconds("--interval", interval),
+              seconds("--upload-interval", uploadInterval),
+              !noFiles,
+              state,
+              untilPid,
+              untilFile);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          e.getMessage()
+              .replace("a run id (or MLFLOW_RUN_ID)", "--run-id (or MLFLOW_RUN_ID)")
+              .replace("an experiment", "--experiment")
+              .replace(
+                  "untilPid and untilFile only apply", "--until-pid and --until-file only apply"));
+    }
+    TrackingConfig config = TrackingConfig.fromEnvironment(env, Path.of("").toAbsolutePath());
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onSignal =
+        new Thread(
+            () -> {
+              // SIGTERM (a pod stopping) or Ctrl-C: stop following, make the final pass, then exit.
+              stop.set(true);
+              try {
+                finished.await(2, TimeUnit.MINUTES);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "mlops-sync-shutdown");
+    if (follow) {
+      Runtime.getRuntime().addShutdownHook(onSignal);
+    }
+    try (TrackingClient client = TrackingClient.open(config, line -> log(err, line))) {
+      SyncReport report =
+          TensorBoardSyncService.run(client, request, stop::get, line -> log(err, line));
+      spec.commandLine().getOut().println("synced " + logdir + ": " + report.describe());
+      return ExitCodes.OK;
+    } finally {
+      finished.countDown();
+      if (follow && !stop.get()) {
+        Runtime.getRuntime().removeShutdownHook(onSignal);
+      }
+    }
+  }
+
+  private static void log(PrintWriter err, String line) {
+    err.println(line);
+    err.flush();
+  }
+
+  private Duration seconds(String option, double value) {
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new ParameterException(
+          spec.commandLine(), option + " (" + value + ") must be a positive number of seconds");
+    }
+    return Duration.ofMillis(Math.round(value * 1000));
   }
 }

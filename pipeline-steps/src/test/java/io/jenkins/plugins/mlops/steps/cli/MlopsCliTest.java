@@ -99,7 +99,6 @@ class MlopsCliTest {
   @CsvSource({
     "prepare --input data.csv, data preparation, issue #5",
     "train, training, issue #7",
-    "sync --logdir logs, TensorBoard to MLflow sync, issue #4",
     "gate --run-id abc --condition x>1, the evaluation gate, issue #8",
     "promote, model promotion, issue #8",
     "sweep, hyperparameter sweeps, sweep issue",
