@@ -11,9 +11,7 @@ import io.jenkins.plugins.mlops.tracking.RunStatus;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +60,8 @@ public final class TrackingBenchmark {
       }
       System.out.println(
           "order: " + (pythonFirst ? "python first, then ours" : "ours first, then python"));
-      double batched = number(json, "batched_s");
-      double perPoint = number(json, "sample_s") / sample * points;
+      double batched = PythonScripts.number(json, "batched_s");
+      double perPoint = PythonScripts.number(json, "sample_s") / sample * points;
 
       System.out.println();
       System.out.printf(
@@ -118,7 +116,7 @@ public final class TrackingBenchmark {
           python
               .runPython(
                   Duration.ofHours(2),
-                  script("python_tracking_bench.py").toString(),
+                  PythonScripts.extract("python_tracking_bench.py").toString(),
                   uri,
                   experiment.id(),
                   sizes[0],
@@ -135,23 +133,5 @@ public final class TrackingBenchmark {
 
   private static void row(String name, double seconds, long points) {
     System.out.printf(Locale.ROOT, "%-42s %12.1f %,14.0f%n", name, seconds, points / seconds);
-  }
-
-  private static double number(String json, String field) {
-    int at = json.indexOf("\"" + field + "\":");
-    int from = at + field.length() + 3;
-    int to = from;
-    while (to < json.length() && "0123456789.eE+- ".indexOf(json.charAt(to)) >= 0) {
-      to++;
-    }
-    return Double.parseDouble(json.substring(from, to).strip());
-  }
-
-  private static Path script(String name) throws IOException {
-    try (InputStream in = TrackingBenchmark.class.getResourceAsStream(name)) {
-      Path file = Files.createTempFile("bench-", ".py");
-      Files.write(file, in.readAllBytes());
-      return file;
-    }
   }
 }

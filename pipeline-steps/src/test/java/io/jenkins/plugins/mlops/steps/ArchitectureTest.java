@@ -71,6 +71,21 @@ class ArchitectureTest {
   }
 
   @Test
+  void theBridgeKnowsOnlyTheTrackingModule() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.jenkins.plugins.mlops.tensorboard..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.jenkins.plugins.mlops.steps..",
+            "io.jenkins.plugins.mlops.trainer..",
+            "io.jenkins.plugins.mlops.jenkins..",
+            "io.jenkins.plugins.mlops.tracking.internal..")
+        .check(production);
+  }
+
+  @Test
   void pipelineStepsNeverCallTheTrainerAsALibrary() {
     noClasses()
         .that()

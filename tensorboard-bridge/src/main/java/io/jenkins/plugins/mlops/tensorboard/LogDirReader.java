@@ -116,6 +116,29 @@ public final class LogDirReader {
     return false;
   }
 
+  /**
+   * Follow mode: reads what is new every {@code interval} until {@code stop} says so, then once
+   * more, so that nothing written before the stop is missed. Memory stays bounded however long it
+   * runs: the reader keeps positions and tag names, never points.
+   */
+  public void follow(
+      EventVisitor visitor, java.time.Duration interval, java.util.function.BooleanSupplier stop) {
+    long pause = Math.max(1, interval.toMillis());
+    while (!stop.getAsBoolean()) {
+      read(visitor);
+      long until = System.currentTimeMillis() + pause;
+      while (!stop.getAsBoolean() && System.currentTimeMillis() < until) {
+        try {
+          Thread.sleep(Math.min(50, pause));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    read(visitor);
+  }
+
   /** Whether some file has bytes that were not read yet (cheap: one stat per file). */
   public boolean hasUnread() {
     for (LogDir.EventFile file : LogDir.scan(logdir)) {

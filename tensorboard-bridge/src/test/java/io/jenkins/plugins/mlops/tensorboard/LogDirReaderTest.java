@@ -130,6 +130,45 @@ class LogDirReaderTest {
   }
 
   @Test
+  void followTailsAGrowingFileAndNewRunsUntilStoppedThenReadsTheRest() throws Exception {
+    LogDirReader reader = new LogDirReader(logdir, ReaderState.EMPTY, line -> {});
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    List<String> live = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread follower =
+        new Thread(
+            () ->
+                reader.follow(
+                    (run, tag, step, wallTime, value) -> live.add(run + "/" + tag + "@" + step),
+                    java.time.Duration.ofMillis(20),
+                    stop::get));
+    follower.start();
+    try (EventFileWriter train =
+        EventFileWriter.open(logdir.resolve("train"), java.time.Duration.ofMillis(10))) {
+      for (int step = 0; step < 20; step++) {
+        train.scalar("loss", step, step);
+        train.flush();
+        Thread.sleep(5);
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (live.size() < 20 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertEquals(20, live.size(), "points seen while the writer was still open");
+      EventFiles.append(
+          logdir.resolve("validation/events.out.tfevents.1.x"),
+          List.of(EventFiles.simple("acc", 1, 1)));
+      train.scalar("loss", 20, 20);
+    }
+    stop.set(true);
+    follower.join(10_000);
+    assertFalse(follower.isAlive());
+    assertEquals(22, live.size());
+    assertTrue(
+        live.contains("validation/acc@1") && live.contains("train/loss@20"), live.toString());
+  }
+
+  @Test
   void aFileCutShortIsNotReadAgainAfterAResume() throws IOException {
     Path file = logdir.resolve("events.out.tfevents.1.x");
     EventFiles.append(file, List.of(EventFiles.simple("loss", 1, 1)));

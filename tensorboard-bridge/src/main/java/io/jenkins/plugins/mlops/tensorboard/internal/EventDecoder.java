@@ -50,6 +50,7 @@ public final class EventDecoder {
 
   private final ScalarTensor scalar = new ScalarTensor();
   private final ValueFields value = new ValueFields();
+  private final FastScalarPath.Match fast = new FastScalarPath.Match();
 
   /** Where the fields of one {@code Summary.Value} lie in the record. */
   private static final class ValueFields {
@@ -86,6 +87,15 @@ public final class EventDecoder {
       EventVisitor visitor,
       ReadStats stats)
       throws IOException {
+    if (FastScalarPath.match(bytes, offset, length, fast)) {
+      TagTable.Entry entry = tags.lookup(bytes, fast.tagOffset, fast.tagLength);
+      // A tensor is a scalar only once its tag was declared one (metadata on the first value).
+      if (!fast.tensor || "scalars".equals(entry.plugin)) {
+        stats.addScalar();
+        visitor.scalar(run, entry.tag, fast.step, fast.wallTime, fast.value);
+        return;
+      }
+    }
     CodedInputStream in = CodedInputStream.newInstance(bytes, offset, length);
     double wallTime = 0;
     long step = 0;
