@@ -77,38 +77,7 @@ public final class MlopsCli {
 
   /** The command within two edits (insert, delete, replace, swap) of {@code word}, if any. */
   static String nearest(String word, List<String> commands) {
-    String best = null;
-    int bestDistance = 3;
-    for (String command : commands) {
-      int distance = editDistance(word, command);
-      if (distance < bestDistance) {
-        best = command;
-        bestDistance = distance;
-      }
-    }
-    return best;
-  }
-
-  /** Optimal-string-alignment distance: Levenshtein plus swaps of adjacent letters. */
-  private static int editDistance(String a, String b) {
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      for (int j = 0; j <= b.length(); j++) {
-        if (i == 0 || j == 0) {
-          d[i][j] = i + j;
-          continue;
-        }
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1
-            && j > 1
-            && a.charAt(i - 1) == b.charAt(j - 2)
-            && a.charAt(i - 2) == b.charAt(j - 1)) {
-          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    return d[a.length()][b.length()];
+    return io.jenkins.plugins.mlops.steps.Suggest.nearest(word, commands);
   }
 
   private static String qualifiedName(CommandLine cmd) {

@@ -1,0 +1,111 @@
+package io.jenkins.plugins.mlops.steps.data;
+
+import io.jenkins.plugins.mlops.steps.Suggest;
+import io.jenkins.plugins.mlops.steps.data.internal.Sql;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The columns a preparation keeps and checks, validated against the data's schema. */
+final class Columns {
+
+  private final Map<String, String> output;
+  private final List<String> dropNa;
+
+  private Columns(Map<String, String> output, List<String> dropNa) {
+    this.output = output;
+    this.dropNa = dropNa;
+  }
+
+  /** Checks every column {@code spec} names against {@code source}; errors name the option. */
+  static Columns check(PrepareSpec spec, Map<String, String> source) {
+    require("label", spec.label(), source);
+    require("group-by", spec.groupBy(), source);
+    require("key", spec.key(), source);
+    spec.dropNaColumns().forEach(c -> require("drop-na column", c, source));
+    spec.keepColumns().forEach(c -> require("keep column", c, source));
+    spec.dropColumns().forEach(c -> require("drop column", c, source));
+    for (String named : new String[] {spec.label(), spec.groupBy(), spec.key()}) {
+      if (named != null && spec.dropColumns().contains(named)) {
+        throw new IllegalArgumentException(
+            "column '"
+                + named
+                + "' is both dropped and used"
+                + " (label, group-by or key); keep it");
+      }
+    }
+    Map<String, String> output = new LinkedHashMap<>();
+    source.forEach(
+        (name, type) -> {
+          boolean kept =
+              spec.keepColumns().isEmpty()
+                  || spec.keepColumns().contains(name)
+                  || name.equals(spec.label())
+                  || name.equals(spec.groupBy())
+                  || name.equals(spec.key());
+          if (kept && !spec.dropColumns().contains(name)) {
+            output.put(name, type);
+          }
+        });
+    List<String> dropNa =
+        !spec.dropNa()
+            ? List.of()
+            : spec.dropNaColumns().isEmpty()
+                ? new ArrayList<>(output.keySet())
+                : spec.dropNaColumns();
+    return new Columns(output, List.copyOf(dropNa));
+  }
+
+  private static void require(String option, String column, Map<String, String> source) {
+    if (column == null || source.containsKey(column)) {
+      return;
+    }
+    String nearest = Suggest.nearest(column, source.keySet());
+    throw new IllegalArgumentException(
+        option
+            + " ("
+            + column
+            + ") is not a column of the data"
+            + (nearest == null ? "" : "; did you mean '" + nearest + "'?")
+            + " Columns: "
+            + String.join(", ", source.keySet()));
+  }
+
+  /** The columns written, name to DuckDB type, in the data's order. */
+  Map<String, String> output() {
+    return output;
+  }
+
+  /** The columns whose nulls drop a row (empty when nulls are kept). */
+  List<String> dropNa() {
+    return dropNa;
+  }
+
+  /** What the split hash reads: the key column, the group column, or the whole row. */
+  String hashExpression(PrepareSpec spec) {
+    if (spec.key() != null) {
+      return "coalesce(" + Sql.id(spec.key()) + "::VARCHAR, '')";
+    }
+    if (spec.groupBy() != null) {
+      return "coalesce(" + Sql.id(spec.groupBy()) + "::VARCHAR, '')";
+    }
+    return rowText();
+  }
+
+  /** The row's columns as one text, e.g. {@code {'id': 1, 'x': 0.5}}. */
+  String rowText() {
+    return output.keySet().stream()
+        .map(c -> Sql.str(c) + ", coalesce(" + Sql.id(c) + "::VARCHAR, chr(1))")
+        .collect(Collectors.joining(", ", "concat_ws(chr(31), ", ")"));
+  }
+
+  static boolean isNumeric(String duckType) {
+    String t = duckType.toUpperCase(Locale.ROOT);
+    return t.matches(
+        "(TINY|SMALL|BIG|HUGE|U?)INT.*|INTEGER|U(TINY|SMALL|BIG|HUGE)INT|UINTEGER"
+            + "|DOUBLE|FLOAT|REAL|DECIMAL.*");
+  }
+}

@@ -1,0 +1,59 @@
+package io.jenkins.plugins.mlops.steps.data;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a preparation produced, written as {@code manifest.json} next to the splits: the record that
+ * training, gates and retraining decisions rely on. JSON-serializable; maps keep their order.
+ *
+ * @param version the manifest format version
+ * @param sources the input files read
+ * @param format the input format
+ * @param schema column name to DuckDB type, in column order
+ * @param inputRows rows read
+ * @param cleaning rows removed by each cleaning step, in order
+ * @param rows rows per split, in split order
+ * @param files file name per split
+ * @param columns statistics per column over all prepared rows
+ * @param labelDistribution split to class to rows ({@code null} label column: empty)
+ * @param label the label column, or null
+ * @param seed the split seed
+ * @param options the options used (split method, fractions, cleaning), as text
+ * @param fingerprint SHA-256 of the prepared data: independent of file layout and row order
+ */
+public record DatasetManifest(
+    int version,
+    List<String> sources,
+    String format,
+    Map<String, String> schema,
+    long inputRows,
+    Map<String, Long> cleaning,
+    Map<String, Long> rows,
+    Map<String, String> files,
+    Map<String, ColumnStats> columns,
+    Map<String, Map<String, Long>> labelDistribution,
+    String label,
+    long seed,
+    Map<String, String> options,
+    String fingerprint) {
+
+  /** The current {@link #version()}. */
+  public static final int VERSION = 1;
+
+  /**
+   * Statistics of one column.
+   *
+   * @param nulls rows without a value
+   * @param min the smallest value as text (null when all are null)
+   * @param max the largest value as text
+   * @param mean the mean of a numeric column, else null
+   * @param distinct an estimate of the distinct values (HyperLogLog)
+   */
+  public record ColumnStats(long nulls, String min, String max, Double mean, long distinct) {}
+
+  /** Total rows over all splits. */
+  public long totalRows() {
+    return rows.values().stream().mapToLong(Long::longValue).sum();
+  }
+}

@@ -1,0 +1,276 @@
+package io.jenkins.plugins.mlops.steps.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The preparer on real DuckDB, on generated CSV data. */
+class DatasetPreparerTest {
+
+  @TempDir Path work;
+  private final List<String> console = new ArrayList<>();
+
+  /** id, user (a group), label 0..2 (skewed), x (1 in 50 null), cat. */
+  private static List<String> rows(int from, int to) {
+    List<String> rows = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      int label = i % 10 < 6 ? 0 : i % 10 < 9 ? 1 : 2;
+      String x = i % 50 == 7 ? "" : Double.toString(i * 0.25);
+      rows.add(i + "," + (i % 97) + "," + label + "," + x + ",c" + (i % 7));
+    }
+    return rows;
+  }
+
+  private Path csv(String name, List<String> rows) throws IOException {
+    Path file = work.resolve(name);
+    Files.createDirectories(file.getParent());
+    List<String> lines = new ArrayList<>();
+    lines.add("id,user,label,x,cat");
+    lines.addAll(rows);
+    return Files.write(file, lines);
+  }
+
+  private PrepareSpec.Builder spec(String input, String output) {
+    return PrepareSpec.builder()
+        .addInput(input)
+        .setOutput(work.resolve(output))
+        .setSplits(Split.parse("train=0.8,validation=0.1,test=0.1"))
+        .optLabel("label");
+  }
+
+  private DatasetManifest prepare(PrepareSpec spec) {
+    return DatasetPreparer.prepare(spec, work, console::add);
+  }
+
+  /** id to split name, read back from the written files. */
+  private static Map<Long, String> splitsOf(Path output, DatasetManifest m, String idColumn)
+      throws SQLException {
+    Map<Long, String> splits = new HashMap<>();
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement sql = db.createStatement()) {
+      for (Map.Entry<String, String> f : m.files().entrySet()) {
+        try (ResultSet r =
+            sql.executeQuery(
+                "SELECT " + idColumn + " FROM '" + output.resolve(f.getValue()) + "'")) {
+          while (r.next()) {
+            splits.put(r.getLong(1), f.getKey());
+          }
+        }
+      }
+    }
+    return splits;
+  }
+
+  @Test
+  void cleansSplitsAndWritesParquetAndAManifest() throws Exception {
+    List<String> rows = rows(0, 10_000);
+    rows.addAll(rows.subList(0, 100)); // 100 exact duplicates
+    csv("data.csv", rows);
+
+    DatasetManifest m = prepare(spec("data.csv", "out").optDropNa(true).optDedupe(true).build());
+
+    assertEquals(10_100, m.inputRows());
+    assertEquals(Map.of("drop_na", 202L, "dedupe", 98L), m.cleaning());
+    assertEquals(10_000 - 200, m.totalRows());
+    assertEquals(List.of("train", "validation", "test"), List.copyOf(m.rows().keySet()));
+    assertEquals(0.8, m.rows().get("train") / (double) m.totalRows(), 0.02);
+    Path out = work.resolve("out");
+    for (String f : m.files().values()) {
+      assertTrue(Files.size(out.resolve(f)) > 0, f);
+    }
+    assertEquals(m.totalRows(), splitsOf(out, m, "id").size());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals(m.fingerprint(), json.get("fingerprint").asText());
+    assertEquals(0, json.get("columns").get("x").get("nulls").asLong());
+    assertEquals("BIGINT", json.get("schema").get("id").asText());
+    assertTrue(m.fingerprint().startsWith("sha256:"));
+    try (Stream<Path> left = Files.list(out)) {
+      assertEquals(4, left.count(), "three splits and the manifest, no temporary leftovers");
+    }
+    assertTrue(
+        console.stream().anyMatch(l -> l.contains("dedupe removed 98 rows")), console.toString());
+  }
+
+  @Test
+  void aRowKeepsItsSplitWhenRowsAreAddedOrRemoved() throws Exception {
+    csv("a.csv", rows(0, 6_000));
+    DatasetManifest first = prepare(spec("a.csv", "first").optKey("id").build());
+    csv("b.csv", rows(1_000, 9_000));
+    DatasetManifest second = prepare(spec("b.csv", "second").optKey("id").build());
+
+    Map<Long, String> before = splitsOf(work.resolve("first"), first, "id");
+    Map<Long, String> after = splitsOf(work.resolve("second"), second, "id");
+    int common = 0;
+    for (long id = 1_000; id < 6_000; id++) {
+      assertEquals(before.get(id), after.get(id), "row " + id);
+      common++;
+    }
+    assertEquals(5_000, common);
+  }
+
+  @Test
+  void theWholeRowIsTheDefaultKeyAndTheSeedDecides() throws Exception {
+    csv("data.csv", rows(0, 5_000));
+    DatasetManifest a = prepare(spec("data.csv", "a").build());
+    DatasetManifest b = prepare(spec("data.csv", "b").build());
+    DatasetManifest c = prepare(spec("data.csv", "c").optSeed(7).build());
+
+    assertEquals(splitsOf(work.resolve("a"), a, "id"), splitsOf(work.resolve("b"), b, "id"));
+    assertNotEquals(splitsOf(work.resolve("a"), a, "id"), splitsOf(work.resolve("c"), c, "id"));
+    assertEquals(a.fingerprint(), b.fingerprint());
+    assertNotEquals(a.fingerprint(), c.fingerprint());
+  }
+
+  @Test
+  void stratifiedSplitsKeepClassProportionsWithinOneRow() throws Exception {
+    csv("data.csv", rows(0, 7_777));
+    DatasetManifest m = prepare(spec("data.csv", "out").optStratify(true).build());
+
+    Map<String, Long> perClass = new HashMap<>();
+    m.labelDistribution()
+        .values()
+        .forEach(d -> d.forEach((c, n) -> perClass.merge(c, n, Long::sum)));
+    double[] fractions = {0.8, 0.1, 0.1};
+    int i = 0;
+    for (Map.Entry<String, Map<String, Long>> split : m.labelDistribution().entrySet()) {
+      for (Map.Entry<String, Long> c : split.getValue().entrySet()) {
+        double exact = perClass.get(c.getKey()) * fractions[i];
+        assertTrue(
+            Math.abs(c.getValue() - exact) <= 1.0,
+            split.getKey() + " class " + c.getKey() + ": " + c.getValue() + " vs " + exact);
+      }
+      i++;
+    }
+  }
+
+  @Test
+  void groupsNeverSpanTwoSplits() throws Exception {
+    csv("data.csv", rows(0, 5_000));
+    DatasetManifest m = prepare(spec("data.csv", "out").optGroupBy("user").build());
+
+    Map<Long, String> byId = splitsOf(work.resolve("out"), m, "id");
+    Map<Long, String> groupSplit = new HashMap<>();
+    byId.forEach(
+        (id, split) -> {
+          String before = groupSplit.putIfAbsent(id % 97, split);
+          assertTrue(before == null || before.equals(split), "user " + id % 97 + " leaks");
+        });
+    assertEquals(97, groupSplit.size());
+  }
+
+  @Test
+  void theFingerprintIgnoresRowOrderAndFileLayoutButNotContent() throws Exception {
+    List<String> rows = rows(0, 3_000);
+    csv("one.csv", rows);
+    List<String> shuffled = new ArrayList<>(rows);
+    Collections.shuffle(shuffled, new Random(1));
+    csv("parts/p1.csv", shuffled.subList(0, 1_000));
+    csv("parts/p2.csv", shuffled.subList(1_000, 2_200));
+    csv("parts/p3.csv", shuffled.subList(2_200, 3_000));
+    List<String> changed = new ArrayList<>(rows);
+    changed.set(10, changed.get(10).replace(",c3", ",c4"));
+    csv("changed.csv", changed);
+
+    String one = prepare(spec("one.csv", "o1").build()).fingerprint();
+    String parts = prepare(spec("parts", "o2").build()).fingerprint();
+    String differs = prepare(spec("changed.csv", "o3").build()).fingerprint();
+
+    assertEquals(one, parts);
+    assertNotEquals(one, differs);
+  }
+
+  @Test
+  void badInputIsNamedAndLeavesNothingBehind() throws Exception {
+    csv("data.csv", rows(0, 100));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class, () -> prepare(spec("nope.csv", "out").build()));
+    assertTrue(
+        missing.getMessage().startsWith("input (nope.csv) does not exist"), missing.getMessage());
+
+    IllegalArgumentException label =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("data.csv", "out").optLabel("lable").build()));
+    assertTrue(
+        label
+            .getMessage()
+            .contains("label (lable) is not a column of the data; did you" + " mean 'label'?"),
+        label.getMessage());
+
+    IllegalArgumentException fractions =
+        assertThrows(IllegalArgumentException.class, () -> Split.parse("train=0.8,test=0.1"));
+    assertTrue(fractions.getMessage().contains("sum to 0.9"), fractions.getMessage());
+
+    IllegalArgumentException empty =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("data.csv", "out").optFilter("x > 1e9").build()));
+    assertTrue(
+        empty.getMessage().startsWith("no rows are left after cleaning"), empty.getMessage());
+
+    IllegalArgumentException filter =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("data.csv", "out").optFilter("nosuch > 1").build()));
+    assertTrue(
+        filter.getMessage().startsWith("filter (nosuch > 1) is not a valid SQL condition"),
+        filter.getMessage());
+
+    IllegalArgumentException oneClass =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                prepare(spec("data.csv", "out").optStratify(true).optFilter("label = 1").build()));
+    assertTrue(oneClass.getMessage().contains("has 1 class(es)"), oneClass.getMessage());
+
+    Files.writeString(work.resolve("afile"), "x");
+    IllegalArgumentException output =
+        assertThrows(
+            IllegalArgumentException.class, () -> prepare(spec("data.csv", "afile/out").build()));
+    assertTrue(output.getMessage().startsWith("output ("), output.getMessage());
+
+    try (Stream<Path> left = Files.list(work.resolve("out"))) {
+      assertEquals(0, left.count(), "failed runs leave the output directory empty");
+    }
+  }
+
+  @Test
+  void csvOutputAndDroppedColumnsAndFilters() throws Exception {
+    csv("data.csv", rows(0, 2_000));
+    DatasetManifest m =
+        prepare(
+            spec("data.csv", "out")
+                .optFilter("label < 2")
+                .addDropColumn("cat")
+                .optOutputFormat(PrepareSpec.OutputFormat.CSV)
+                .build());
+
+    assertEquals(List.of("id", "user", "label", "x"), List.copyOf(m.schema().keySet()));
+    assertEquals(200L, m.cleaning().get("filter"));
+    assertEquals("train.csv", m.files().get("train"));
+    String header = Files.readAllLines(work.resolve("out/train.csv")).get(0);
+    assertEquals("id,user,label,x", header);
+  }
+}
