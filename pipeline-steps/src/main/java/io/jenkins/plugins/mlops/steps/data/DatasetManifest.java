@@ -21,6 +21,8 @@ import java.util.Map;
  * @param seed the split seed
  * @param options the options used (split method, fractions, cleaning), as text
  * @param fingerprint SHA-256 of the prepared data: independent of file layout and row order
+ * @param profiles decile profile of each numeric column, for a later drift check
+ * @param drift the comparison with the previous manifest, or null when none was given
  */
 public record DatasetManifest(
     int version,
@@ -36,7 +38,9 @@ public record DatasetManifest(
     String label,
     long seed,
     Map<String, String> options,
-    String fingerprint) {
+    String fingerprint,
+    Map<String, Profile> profiles,
+    DriftReport drift) {
 
   /** The current {@link #version()}. */
   public static final int VERSION = 1;
@@ -51,6 +55,12 @@ public record DatasetManifest(
    * @param distinct an estimate of the distinct values (HyperLogLog)
    */
   public record ColumnStats(long nulls, String min, String max, Double mean, long distinct) {}
+
+  /**
+   * Where a numeric column's values fall: the deciles' edges, and the fraction of non-null values
+   * in each of the bins they make ({@code <= e1}, {@code (e1, e2]}, …, {@code > e_last}).
+   */
+  public record Profile(List<Double> edges, List<Double> fractions) {}
 
   /** Total rows over all splits. */
   public long totalRows() {

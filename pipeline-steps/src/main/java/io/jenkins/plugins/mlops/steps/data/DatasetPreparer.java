@@ -73,6 +73,11 @@ public final class DatasetPreparer {
       long inputRows = clean(sql, spec, columns, cleaning, console);
       assign(sql, spec, columns);
       Map<String, Long> rows = counts(sql, spec);
+      Map<String, DatasetManifest.ColumnStats> stats = stats(sql, columns);
+      Map<String, Map<String, Long>> labels = labels(sql, spec);
+      String fingerprint = fingerprint(sql, columns, rows);
+      DriftReport drift = drift(sql, spec, columns, labels, fingerprint, console);
+      check(spec.checks(), rows, stats, labels, drift);
       Files.createDirectories(tmp);
       Map<String, String> files = write(sql, spec, columns, tmp, rows, console);
       DatasetManifest manifest =
@@ -85,12 +90,14 @@ public final class DatasetPreparer {
               cleaning,
               rows,
               files,
-              stats(sql, columns),
-              labels(sql, spec),
+              stats,
+              labels,
               spec.label(),
               spec.seed(),
               options(spec),
-              fingerprint(sql, columns, rows));
+              fingerprint,
+              Drift.profiles(sql, "prepared", columns.output()),
+              drift);
       writeManifest(manifest, tmp.resolve("manifest.json"));
       publish(tmp, output, files);
       console.accept("prepare: fingerprint " + manifest.fingerprint());
@@ -486,6 +493,113 @@ public final class DatasetPreparer {
       return "sha256:" + HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static DriftReport drift(
+      Statement sql,
+      PrepareSpec spec,
+      Columns columns,
+      Map<String, Map<String, Long>> labels,
+      String fingerprint,
+      Consumer<String> console)
+      throws SQLException {
+    Path file = spec.checks().previousManifest();
+    if (file == null) {
+      return null;
+    }
+    DatasetManifest previous = readManifest(file);
+    DriftReport drift =
+        Drift.compare(
+            sql, "prepared", previous, fingerprint, columns.output(), labels, spec.checks());
+    if (drift.unchanged()) {
+      console.accept(
+          "prepare: data unchanged since " + file + " (fingerprint " + fingerprint + ")");
+    } else {
+      console.accept(
+          "prepare: data changed since "
+              + file
+              + "; PSI "
+              + drift.psi()
+              + (drift.labelShift() == null
+                  ? ""
+                  : String.format(Locale.ROOT, ", label shift %.3f", drift.labelShift())));
+    }
+    drift.warnings().forEach(w -> console.accept("WARNING: prepare: " + w));
+    return drift;
+  }
+
+  /** Reads a manifest written by an earlier preparation. */
+  public static DatasetManifest readManifest(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "previous manifest ("
+              + file
+              + ") does not exist; give"
+              + " the manifest.json of an earlier preparation, or leave it out");
+    }
+    try {
+      return new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false)
+          .readValue(file.toFile(), DatasetManifest.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "previous manifest (" + file + ") cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private static void check(
+      DataChecks checks,
+      Map<String, Long> rows,
+      Map<String, DatasetManifest.ColumnStats> stats,
+      Map<String, Map<String, Long>> labels,
+      DriftReport drift) {
+    List<String> problems = new ArrayList<>();
+    long total = rows.values().stream().mapToLong(Long::longValue).sum();
+    if (total < checks.minRows()) {
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "%,d rows were prepared; at least %,d are required",
+              total,
+              checks.minRows()));
+    }
+    stats.forEach(
+        (column, s) -> {
+          double fraction = s.nulls() / (double) total;
+          if (fraction > checks.maxNullFraction()) {
+            problems.add(
+                String.format(
+                    Locale.ROOT,
+                    "column '%s' is %.1f%% null; at most %.1f%% is" + " allowed",
+                    column,
+                    fraction * 100,
+                    checks.maxNullFraction() * 100));
+          }
+        });
+    if (!checks.expectedClasses().isEmpty()) {
+      java.util.Set<String> found = Drift.totals(labels).keySet();
+      List<String> missing =
+          checks.expectedClasses().stream().filter(c -> !found.contains(c)).toList();
+      List<String> unexpected =
+          found.stream().filter(c -> !checks.expectedClasses().contains(c)).toList();
+      if (!missing.isEmpty() || !unexpected.isEmpty()) {
+        problems.add(
+            "the label classes are "
+                + found
+                + "; expected "
+                + checks.expectedClasses()
+                + (missing.isEmpty() ? "" : ", missing " + missing)
+                + (unexpected.isEmpty() ? "" : ", unexpected " + unexpected));
+      }
+    }
+    if (drift != null) {
+      problems.addAll(drift.failures());
+    }
+    if (!problems.isEmpty()) {
+      throw new DataCheckException(problems, drift);
     }
   }
 

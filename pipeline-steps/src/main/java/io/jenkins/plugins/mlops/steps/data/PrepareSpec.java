@@ -30,6 +30,7 @@ import java.util.Locale;
  * @param outputFormat Parquet (default) or CSV
  * @param memoryLimit DuckDB's memory limit, e.g. {@code 1GB}; null for DuckDB's default
  * @param spillDir where DuckDB spills when the data does not fit; null for a temporary directory
+ * @param checks rules the prepared data must satisfy, and the drift check
  */
 public record PrepareSpec(
     List<String> inputs,
@@ -52,7 +53,8 @@ public record PrepareSpec(
     Path output,
     OutputFormat outputFormat,
     String memoryLimit,
-    Path spillDir) {
+    Path spillDir,
+    DataChecks checks) {
 
   /** Input formats. */
   public enum InputFormat {
@@ -80,6 +82,10 @@ public record PrepareSpec(
     dropNaColumns = List.copyOf(dropNaColumns);
     keepColumns = List.copyOf(keepColumns);
     dropColumns = List.copyOf(dropColumns);
+    checks = checks == null ? DataChecks.NONE : checks;
+    if (!checks.expectedClasses().isEmpty() && (label == null || label.isBlank())) {
+      throw new IllegalArgumentException("expected classes need a label column (--label)");
+    }
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("input is required: a file, a directory or a glob");
     }
@@ -136,6 +142,7 @@ public record PrepareSpec(
     private OutputFormat outputFormat = OutputFormat.PARQUET;
     private String memoryLimit;
     private Path spillDir;
+    private DataChecks checks = DataChecks.NONE;
 
     public Builder addInput(String input) {
       inputs.add(input);
@@ -243,6 +250,11 @@ public record PrepareSpec(
       return this;
     }
 
+    public Builder optChecks(DataChecks value) {
+      checks = value;
+      return this;
+    }
+
     /** Checks and builds the spec. */
     public PrepareSpec build() {
       return new PrepareSpec(
@@ -266,7 +278,8 @@ public record PrepareSpec(
           output,
           outputFormat,
           memoryLimit,
-          spillDir);
+          spillDir,
+          checks);
     }
   }
 }

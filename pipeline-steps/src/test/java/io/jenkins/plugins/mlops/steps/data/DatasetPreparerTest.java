@@ -273,4 +273,90 @@ class DatasetPreparerTest {
     String header = Files.readAllLines(work.resolve("out/train.csv")).get(0);
     assertEquals("id,user,label,x", header);
   }
+
+  @Test
+  void unchangedDataIsReportedAndAShiftedColumnDrifts() throws Exception {
+    csv("v1.csv", rows(0, 5_000));
+    DatasetManifest first = prepare(spec("v1.csv", "v1").build());
+    Path previous = work.resolve("v1/manifest.json");
+    assertTrue(first.profiles().get("x").edges().size() >= 5);
+
+    DatasetManifest same =
+        prepare(
+            spec("v1.csv", "again")
+                .optChecks(DataChecks.NONE.withPreviousManifest(previous))
+                .build());
+    assertTrue(same.drift().unchanged());
+    assertEquals(0.0, same.drift().psi().get("x"), 1e-9);
+    assertTrue(console.stream().anyMatch(l -> l.startsWith("prepare: data unchanged")));
+
+    List<String> shifted = new ArrayList<>();
+    for (String row : rows(0, 5_000)) {
+      String[] f = row.split(",", -1);
+      f[3] = f[3].isEmpty() ? "" : Double.toString(Double.parseDouble(f[3]) * 1.5 + 300);
+      shifted.add(String.join(",", f));
+    }
+    csv("v2.csv", shifted);
+    DatasetManifest warned =
+        prepare(
+            spec("v2.csv", "v2").optChecks(DataChecks.NONE.withPreviousManifest(previous)).build());
+    assertTrue(warned.drift().psi().get("x") > 0.25, warned.drift().psi().toString());
+    assertTrue(warned.drift().psi().get("id") < 0.01, warned.drift().psi().toString());
+    assertTrue(
+        warned.drift().warnings().get(0).startsWith("column 'x' drifted"),
+        warned.drift().warnings().toString());
+
+    DataCheckException failed =
+        assertThrows(
+            DataCheckException.class,
+            () ->
+                prepare(
+                    spec("v2.csv", "v3")
+                        .optChecks(
+                            DataChecks.NONE.withPreviousManifest(previous).withPsi(0.1, 0.25))
+                        .build()));
+    assertTrue(
+        failed.problems().get(0).startsWith("column 'x' drifted"), failed.problems().toString());
+    try (Stream<Path> left = Files.list(work.resolve("v3"))) {
+      assertEquals(0, left.count(), "a failed check publishes nothing");
+    }
+  }
+
+  @Test
+  void aChangedLabelMixIsALabelShift() throws Exception {
+    csv("v1.csv", rows(0, 5_000));
+    prepare(spec("v1.csv", "v1").build());
+    DatasetManifest m =
+        prepare(
+            spec("v1.csv", "v2")
+                .optFilter("label <> 0")
+                .optChecks(DataChecks.NONE.withPreviousManifest(work.resolve("v1/manifest.json")))
+                .build());
+    assertEquals(0.6, m.drift().labelShift(), 0.01);
+    assertTrue(
+        m.drift().warnings().stream()
+            .anyMatch(w -> w.startsWith("the label distribution" + " shifted")),
+        m.drift().warnings().toString());
+  }
+
+  @Test
+  void rulesFailWithEveryProblemListed() throws Exception {
+    csv("data.csv", rows(0, 1_000));
+    DataCheckException e =
+        assertThrows(
+            DataCheckException.class,
+            () ->
+                prepare(
+                    spec("data.csv", "out")
+                        .optChecks(
+                            DataChecks.NONE
+                                .withMinRows(5_000)
+                                .withMaxNullFraction(0.01)
+                                .withExpectedClasses(List.of("0", "1", "3")))
+                        .build()));
+    assertEquals(3, e.problems().size(), e.problems().toString());
+    assertEquals("1,000 rows were prepared; at least 5,000 are required", e.problems().get(0));
+    assertEquals("column 'x' is 2.0% null; at most 1.0% is allowed", e.problems().get(1));
+    assertTrue(e.problems().get(2).contains("missing [3], unexpected [2]"), e.problems().get(2));
+  }
 }
