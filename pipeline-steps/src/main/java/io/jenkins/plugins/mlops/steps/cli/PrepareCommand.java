@@ -1,19 +1,38 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jenkins.plugins.mlops.steps.data.DataCheckException;
+import io.jenkins.plugins.mlops.steps.data.DataChecks;
+import io.jenkins.plugins.mlops.steps.data.DatasetManifest;
+import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
+import io.jenkins.plugins.mlops.steps.data.PrepareSpec;
+import io.jenkins.plugins.mlops.steps.data.Split;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mlops prepare}: Clean and split input data with DuckDB, write Parquet splits and a
+ * {@code mlops prepare}: cleans and splits input data with DuckDB, writes the splits and a
  * manifest.
  */
 @Command(
     name = "prepare",
     mixinStandardHelpOptions = true,
-    description = "Clean and split input data with DuckDB, write Parquet splits and a manifest.")
+    description = {
+      "Clean and split input data with DuckDB, write Parquet splits and a manifest.",
+      "Splits are stable (a hash of the seed and the row, key or group decides a row's split),"
+          + " outputs appear only when all are complete, and manifest.json records counts,"
+          + " statistics and a content fingerprint."
+    })
 final class PrepareCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -22,11 +41,240 @@ final class PrepareCommand implements Callable<Integer> {
       names = "--input",
       required = true,
       paramLabel = "PATH",
-      description = "Input data: a CSV/TSV, Parquet or JSON-lines file, a directory or a glob.")
-  String input;
+      description =
+          "Input data: a CSV/TSV, Parquet or JSON-lines file, a directory or a glob"
+              + " (repeatable).")
+  List<String> inputs;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "auto",
+      description = "auto, csv, parquet or json (default: from the file extension).")
+  String format;
+
+  @Option(
+      names = "--delimiter",
+      paramLabel = "CHAR",
+      description = "CSV delimiter (default:" + " detected; \\t for tab).")
+  String delimiter;
+
+  @Option(
+      names = "--header",
+      negatable = true,
+      description = "CSV files have a header row" + " (default: detected).")
+  Boolean header;
+
+  @Option(
+      names = "--null",
+      paramLabel = "TOKEN",
+      description = "A CSV string meaning no value," + " e.g. NA (repeatable).")
+  List<String> nullTokens = new ArrayList<>();
+
+  @Option(names = "--label", paramLabel = "COLUMN", description = "The label column.")
+  String label;
+
+  @Option(
+      names = "--split",
+      paramLabel = "NAME=F,...",
+      defaultValue = "train=0.8,validation=0.1,test=0.1",
+      description = "Named fractions summing to 1 (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of the split hash (default:" + " ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--stratify", description = "Keep the label's class proportions in every split.")
+  boolean stratify;
+
+  @Option(
+      names = "--group-by",
+      paramLabel = "COLUMN",
+      description = "Keep all rows of a value of" + " this column in one split (no leakage).")
+  String groupBy;
+
+  @Option(
+      names = "--key",
+      paramLabel = "COLUMN",
+      description =
+          "Split by a hash of this column (a" + " stable row id) instead of the whole row.")
+  String key;
+
+  @Option(names = "--drop-na", description = "Drop rows with a null in any column.")
+  boolean dropNa;
+
+  @Option(
+      names = "--drop-na-column",
+      paramLabel = "COLUMN",
+      description = "Drop rows with a null" + " in this column (repeatable).")
+  List<String> dropNaColumns = new ArrayList<>();
+
+  @Option(names = "--dedupe", description = "Drop exact duplicate rows.")
+  boolean dedupe;
+
+  @Option(
+      names = "--keep",
+      paramLabel = "COLUMN",
+      description = "Keep only these columns (and the" + " label; repeatable).")
+  List<String> keep = new ArrayList<>();
+
+  @Option(names = "--drop", paramLabel = "COLUMN", description = "Drop this column (repeatable).")
+  List<String> drop = new ArrayList<>();
+
+  @Option(
+      names = "--filter",
+      paramLabel = "SQL",
+      description = "Keep rows satisfying this SQL" + " condition, e.g. \"age >= 18\".")
+  String filter;
+
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "DIR",
+      description = "Directory for the splits and manifest.json.")
+  Path output;
+
+  @Option(
+      names = "--output-format",
+      paramLabel = "FORMAT",
+      defaultValue = "parquet",
+      description = "parquet or csv (default: ${DEFAULT-VALUE}).")
+  String outputFormat;
+
+  @Option(
+      names = "--memory-limit",
+      paramLabel = "SIZE",
+      description = "DuckDB memory limit, e.g." + " 2GB; beyond it DuckDB spills to disk.")
+  String memoryLimit;
+
+  @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where DuckDB spills.")
+  Path spillDir;
+
+  @Option(
+      names = "--min-rows",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Fail when fewer rows are prepared.")
+  long minRows;
+
+  @Option(
+      names = "--max-null-fraction",
+      paramLabel = "F",
+      defaultValue = "1",
+      description = "Fail when a column has a larger fraction of nulls.")
+  double maxNullFraction;
+
+  @Option(
+      names = "--expect-classes",
+      paramLabel = "A,B,...",
+      split = ",",
+      description = "Fail unless the label has exactly these classes.")
+  List<String> expectClasses = new ArrayList<>();
+
+  @Option(
+      names = "--previous-manifest",
+      paramLabel = "FILE",
+      description =
+          "Compare with the"
+              + " manifest of an earlier preparation: \"data unchanged\", or drift per column.")
+  Path previousManifest;
+
+  @Option(
+      names = "--fail-psi",
+      paramLabel = "PSI",
+      description =
+          "Fail when a numeric column's" + " PSI reaches this (default: only warn, at 0.1).")
+  Double failPsi;
+
+  @Option(names = "--json", description = "Print the manifest as JSON on standard output.")
+  boolean json;
 
   @Override
-  public Integer call() {
-    return NotInThisBuild.report(spec, "data preparation", "issue #5 (Data preparation)");
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    PrepareSpec prepare = toSpec();
+    try {
+      DatasetManifest m =
+          DatasetPreparer.prepare(
+              prepare,
+              Path.of("").toAbsolutePath(),
+              line -> {
+                err.println(line);
+                err.flush();
+              });
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "prepared %,d rows into %s: %s; fingerprint %s%n",
+            m.totalRows(),
+            output,
+            m.rows(),
+            m.fingerprint());
+      }
+      return ExitCodes.OK;
+    } catch (DataCheckException e) {
+      err.println("mlops prepare: the prepared data failed its checks; nothing was written:");
+      e.problems().forEach(p -> err.println("  - " + p));
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  private PrepareSpec toSpec() {
+    try {
+      PrepareSpec.Builder b =
+          PrepareSpec.builder()
+              .setSplits(Split.parse(split))
+              .setOutput(output)
+              .optFormat(
+                  PrepareSpec.InputFormat.valueOf(
+                      upper("--format", format, "auto, csv, parquet, json")))
+              .optDelimiter(delimiter)
+              .optHeader(header)
+              .optLabel(label)
+              .optSeed(seed)
+              .optStratify(stratify)
+              .optGroupBy(groupBy)
+              .optKey(key)
+              .optDropNa(dropNa)
+              .optDedupe(dedupe)
+              .optFilter(filter)
+              .optOutputFormat(
+                  PrepareSpec.OutputFormat.valueOf(
+                      upper("--output-format", outputFormat, "parquet, csv")))
+              .optMemoryLimit(memoryLimit)
+              .optSpillDir(spillDir);
+      inputs.forEach(b::addInput);
+      nullTokens.forEach(b::addNullToken);
+      dropNaColumns.forEach(b::addDropNaColumn);
+      keep.forEach(b::addKeepColumn);
+      drop.forEach(b::addDropColumn);
+      DataChecks checks =
+          DataChecks.NONE
+              .withMinRows(minRows)
+              .withMaxNullFraction(maxNullFraction)
+              .withExpectedClasses(expectClasses)
+              .withPreviousManifest(previousManifest);
+      if (failPsi != null) {
+        checks = checks.withPsi(Math.min(0.1, failPsi), failPsi);
+      }
+      return b.optChecks(checks).build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private static String upper(String option, String value, String allowed) {
+    String v = value.toUpperCase(Locale.ROOT);
+    if (!allowed.toUpperCase(Locale.ROOT).contains(v) || v.contains(",")) {
+      throw new IllegalArgumentException(option + " (" + value + ") must be one of " + allowed);
+    }
+    return v;
   }
 }

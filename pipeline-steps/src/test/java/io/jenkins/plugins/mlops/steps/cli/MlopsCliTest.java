@@ -97,7 +97,6 @@ class MlopsCliTest {
 
   @ParameterizedTest
   @CsvSource({
-    "prepare --input data.csv, data preparation, issue #5",
     "train, training, issue #7",
     "gate --run-id abc --condition x>1, the evaluation gate, issue #8",
     "promote, model promotion, issue #8",

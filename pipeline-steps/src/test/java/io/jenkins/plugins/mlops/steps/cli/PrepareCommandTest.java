@@ -1,0 +1,133 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mlops prepare} on real DuckDB. */
+class PrepareCommandTest {
+
+  @TempDir Path work;
+  private Path data;
+
+  private record Outcome(int status, String out, String err) {}
+
+  private static Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = MlopsCli.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Outcome(status, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void data() throws IOException {
+    List<String> lines = new ArrayList<>(List.of("pixel_1,pixel_2,digit"));
+    for (int i = 0; i < 2_000; i++) {
+      lines.add((i % 16) + "," + (i % 5 == 0 ? "NA" : Integer.toString(i % 9)) + "," + (i % 10));
+    }
+    data = Files.write(work.resolve("digits.csv"), lines);
+  }
+
+  @Test
+  void preparesStratifiedSplitsAndPrintsTheManifest() throws IOException {
+    Outcome o =
+        run(
+            "prepare",
+            "--input",
+            data.toString(),
+            "--label",
+            "digit",
+            "--split",
+            "train=0.8,test=0.2",
+            "--seed",
+            "7",
+            "--stratify",
+            "--null",
+            "NA",
+            "--drop-na",
+            "--output",
+            work.resolve("out").toString(),
+            "--json");
+
+    assertEquals(0, o.status(), o.err());
+    JsonNode m = new ObjectMapper().readTree(o.out());
+    assertEquals(1_600, m.get("rows").get("train").asLong() + m.get("rows").get("test").asLong());
+    assertEquals(1_280, m.get("rows").get("train").asLong());
+    assertEquals(400, m.get("cleaning").get("drop_na").asLong());
+    assertTrue(Files.exists(work.resolve("out/train.parquet")));
+    assertTrue(o.err().contains("prepare: 2,000 rows read"), o.err());
+  }
+
+  @Test
+  void badInputIsOneClearLine() {
+    Outcome missing =
+        run(
+            "prepare",
+            "--input",
+            work.resolve("nope.csv").toString(),
+            "--output",
+            work.resolve("out").toString());
+    assertEquals(4, missing.status());
+    assertTrue(missing.err().startsWith("mlops prepare: input ("), missing.err());
+
+    Outcome split =
+        run(
+            "prepare",
+            "--input",
+            data.toString(),
+            "--split",
+            "train=0.7,test=0.2",
+            "--output",
+            work.resolve("out").toString());
+    assertEquals(2, split.status());
+    assertTrue(split.err().startsWith("mlops prepare: split fractions must sum to 1"), split.err());
+
+    Outcome format =
+        run(
+            "prepare",
+            "--input",
+            data.toString(),
+            "--output-format",
+            "xls",
+            "--output",
+            work.resolve("out").toString());
+    assertEquals(2, format.status());
+    assertTrue(
+        format.err().contains("--output-format (xls) must be one of parquet, csv"), format.err());
+  }
+
+  @Test
+  void failedChecksExitOneAndListEveryProblem() {
+    Outcome o =
+        run(
+            "prepare",
+            "--input",
+            data.toString(),
+            "--label",
+            "digit",
+            "--null",
+            "NA",
+            "--min-rows",
+            "10000",
+            "--max-null-fraction",
+            "0.1",
+            "--output",
+            work.resolve("out").toString());
+    assertEquals(1, o.status(), o.err());
+    assertTrue(
+        o.err().contains("  - 2,000 rows were prepared; at least 10,000 are required"), o.err());
+    assertTrue(o.err().contains("  - column 'pixel_2' is 20.0% null"), o.err());
+  }
+}
