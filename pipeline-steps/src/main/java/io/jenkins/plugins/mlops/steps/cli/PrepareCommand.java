@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jenkins.plugins.mlops.steps.data.DataCheckException;
 import io.jenkins.plugins.mlops.steps.data.DataChecks;
+import io.jenkins.plugins.mlops.steps.data.DatasetLogging;
 import io.jenkins.plugins.mlops.steps.data.DatasetManifest;
 import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
 import io.jenkins.plugins.mlops.steps.data.PrepareSpec;
 import io.jenkins.plugins.mlops.steps.data.Split;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,6 +192,27 @@ final class PrepareCommand implements Callable<Integer> {
           "Fail when a numeric column's" + " PSI reaches this (default: only warn, at 0.1).")
   Double failPsi;
 
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Log the splits as dataset inputs"
+              + " of this MLflow run, and the manifest as an artifact (default: MLFLOW_RUN_ID, if set).")
+  String runId;
+
+  @Option(
+      names = "--dataset-name",
+      paramLabel = "NAME",
+      description = "The dataset's name in" + " MLflow (default: the output directory's name).")
+  String datasetName;
+
+  @Option(
+      names = "--tracking-uri",
+      paramLabel = "URI",
+      description =
+          "The MLflow server or file" + " store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
+  String trackingUri;
+
   @Option(names = "--json", description = "Print the manifest as JSON on standard output.")
   boolean json;
 
@@ -205,6 +229,7 @@ final class PrepareCommand implements Callable<Integer> {
                 err.println(line);
                 err.flush();
               });
+      logToMlflow(m, err);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(
@@ -224,6 +249,31 @@ final class PrepareCommand implements Callable<Integer> {
       e.problems().forEach(p -> err.println("  - " + p));
       return ExitCodes.FAILURE;
     }
+  }
+
+  private void logToMlflow(DatasetManifest m, PrintWriter err) {
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    String run = runId != null ? runId : env.get("MLFLOW_RUN_ID");
+    if (run == null || run.isBlank()) {
+      return;
+    }
+    if (trackingUri != null) {
+      env.put("MLFLOW_TRACKING_URI", trackingUri);
+    }
+    Path cwd = Path.of("").toAbsolutePath();
+    Path out = cwd.resolve(output).normalize();
+    String name = datasetName != null ? datasetName : out.getFileName().toString();
+    try (TrackingClient client =
+        TrackingClient.open(TrackingConfig.fromEnvironment(env, cwd), line -> err.println(line))) {
+      DatasetLogging.log(client, run, m, out, name);
+    }
+    err.println(
+        "prepare: logged "
+            + m.files().size()
+            + " dataset inputs ("
+            + name
+            + "-<split>) and the manifest into run "
+            + run);
   }
 
   private PrepareSpec toSpec() {
