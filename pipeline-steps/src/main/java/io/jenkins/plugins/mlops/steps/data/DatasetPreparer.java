@@ -3,6 +3,7 @@ package io.jenkins.plugins.mlops.steps.data;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jenkins.plugins.mlops.steps.data.internal.Inputs;
+import io.jenkins.plugins.mlops.steps.data.internal.Progress;
 import io.jenkins.plugins.mlops.steps.data.internal.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +64,8 @@ public final class DatasetPreparer {
     console.accept(
         "prepare: reading " + inputs.files().size() + " " + inputs.format() + " file(s)");
     Path tmp = output.resolve(".prepare-" + UUID.randomUUID());
-    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+    Path database = workingDatabase(spec);
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + database);
         Statement sql = db.createStatement()) {
       configure(sql, spec);
       sql.execute("CREATE VIEW src AS SELECT * FROM " + reader(inputs, spec));
@@ -108,6 +110,7 @@ public final class DatasetPreparer {
       throw new UncheckedIOException("cannot write the prepared data to " + output, e);
     } finally {
       deleteTree(tmp);
+      deleteTree(database.getParent());
     }
   }
 
@@ -129,13 +132,35 @@ public final class DatasetPreparer {
     }
   }
 
+  /**
+   * A database file of its own in the spill directory (or the system's temporary one), deleted
+   * afterwards: tables in a file-backed database can leave memory, so data larger than the memory
+   * limit is cleaned and split on disk.
+   */
+  private static Path workingDatabase(PrepareSpec spec) {
+    try {
+      Path parent =
+          spec.spillDir() != null ? spec.spillDir() : Path.of(System.getProperty("java.io.tmpdir"));
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, "mlops-prepare-").resolve("work.duckdb");
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "spill directory ("
+              + spec.spillDir()
+              + ") cannot be"
+              + " used: "
+              + e.getMessage()
+              + "; choose a writable directory",
+          e);
+    }
+  }
+
   private static void configure(Statement sql, PrepareSpec spec) throws SQLException {
     sql.execute("SET preserve_insertion_order = false");
+    sql.execute("SET enable_progress_bar = true");
+    sql.execute("SET enable_progress_bar_print = false");
     if (spec.memoryLimit() != null) {
       sql.execute("SET memory_limit = " + Sql.str(spec.memoryLimit()));
-    }
-    if (spec.spillDir() != null) {
-      sql.execute("SET temp_directory = " + Sql.str(spec.spillDir().toString()));
     }
   }
 
@@ -194,19 +219,21 @@ public final class DatasetPreparer {
     long read;
     long filtered;
     long incomplete;
-    try (ResultSet r =
-        sql.executeQuery(
-            "SELECT count(*), count(*) FILTER (WHERE NOT coalesce("
-                + filter
-                + ", FALSE)), count(*) FILTER (WHERE coalesce("
-                + filter
-                + ", FALSE) AND NOT ("
-                + complete
-                + ")) FROM src")) {
-      r.next();
-      read = r.getLong(1);
-      filtered = r.getLong(2);
-      incomplete = r.getLong(3);
+    try {
+      Progress.execute(
+          sql.getConnection(),
+          "CREATE TABLE counted AS SELECT count(*),"
+              + " count(*) FILTER (WHERE NOT coalesce("
+              + filter
+              + ", FALSE)), count(*) FILTER (WHERE"
+              + " coalesce("
+              + filter
+              + ", FALSE) AND NOT ("
+              + complete
+              + ")) FROM src",
+          "reading",
+          5,
+          console);
     } catch (SQLException e) {
       if (spec.filter() != null) {
         throw new IllegalArgumentException(
@@ -221,15 +248,25 @@ public final class DatasetPreparer {
       }
       throw e;
     }
+    try (ResultSet r = sql.executeQuery("SELECT * FROM counted")) {
+      r.next();
+      read = r.getLong(1);
+      filtered = r.getLong(2);
+      incomplete = r.getLong(3);
+    }
     console.accept(String.format(Locale.ROOT, "prepare: %,d rows read", read));
-    sql.execute(
-        "CREATE TEMP TABLE cleaned AS SELECT "
+    Progress.execute(
+        sql.getConnection(),
+        "CREATE TABLE cleaned AS SELECT "
             + (spec.dedupe() ? "DISTINCT " : "")
             + projection
             + " FROM src WHERE coalesce("
             + filter
             + ", FALSE) AND "
-            + complete);
+            + complete,
+        "cleaning",
+        5,
+        console);
     long kept = count(sql, "SELECT count(*) FROM cleaned");
     if (spec.filter() != null) {
       cleaning.put("filter", filtered);
@@ -266,7 +303,7 @@ public final class DatasetPreparer {
             + ")::DOUBLE / 18446744073709551616.0)";
     if (!spec.stratify()) {
       sql.execute(
-          "CREATE TEMP TABLE prepared AS SELECT *, "
+          "CREATE TABLE prepared AS SELECT *, "
               + cut(spec.splits(), u)
               + " AS "
               + SPLIT
@@ -276,7 +313,7 @@ public final class DatasetPreparer {
     checkClasses(sql, spec);
     String label = Sql.id(spec.label());
     sql.execute(
-        "CREATE TEMP TABLE prepared AS SELECT * EXCLUDE ("
+        "CREATE TABLE prepared AS SELECT * EXCLUDE ("
             + HASH
             + ", r, n), "
             + cutRanks(spec.splits())
