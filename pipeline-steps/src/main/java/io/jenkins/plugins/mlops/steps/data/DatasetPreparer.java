@@ -48,6 +48,7 @@ public final class DatasetPreparer {
 
   private static final String SPLIT = "__mlops_split";
   private static final String HASH = "__mlops_u";
+  private static final String ROW = "__mlops_row";
 
   private DatasetPreparer() {}
 
@@ -65,10 +66,12 @@ public final class DatasetPreparer {
         "prepare: reading " + inputs.files().size() + " " + inputs.format() + " file(s)");
     Path tmp = output.resolve(".prepare-" + UUID.randomUUID());
     Path database = workingDatabase(spec);
-    try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + database);
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement sql = db.createStatement()) {
       configure(sql, spec);
-      sql.execute("CREATE VIEW src AS SELECT * FROM " + reader(inputs, spec));
+      sql.execute("SET temp_directory = " + Sql.str(database.getParent().toString()));
+      Progress.execute(
+          db, "CREATE TABLE src AS SELECT * FROM " + reader(inputs, spec), "reading", 5, console);
       Map<String, String> sourceSchema = schema(sql, "src");
       Columns columns = Columns.check(spec, sourceSchema);
       Map<String, Long> cleaning = new LinkedHashMap<>();
@@ -255,18 +258,26 @@ public final class DatasetPreparer {
       incomplete = r.getLong(3);
     }
     console.accept(String.format(Locale.ROOT, "prepare: %,d rows read", read));
+    // Each row's MD5 number is computed once: the split hash, its tie-break and the fingerprint use
+    // it.
     Progress.execute(
         sql.getConnection(),
-        "CREATE TABLE cleaned AS SELECT "
+        "CREATE TABLE cleaned AS SELECT *, md5_number_lower("
+            + columns.rowText()
+            + ") AS "
+            + ROW
+            + " FROM (SELECT "
             + (spec.dedupe() ? "DISTINCT " : "")
             + projection
             + " FROM src WHERE coalesce("
             + filter
             + ", FALSE) AND "
-            + complete,
+            + complete
+            + ")",
         "cleaning",
         5,
         console);
+    sql.execute("DROP TABLE src");
     long kept = count(sql, "SELECT count(*) FROM cleaned");
     if (spec.filter() != null) {
       cleaning.put("filter", filtered);
@@ -294,7 +305,10 @@ public final class DatasetPreparer {
 
   /** Adds the split column: the table {@code prepared}. */
   private static void assign(Statement sql, PrepareSpec spec, Columns columns) throws SQLException {
-    String hashed = columns.hashExpression(spec);
+    String hashed =
+        spec.key() == null && spec.groupBy() == null
+            ? ROW + "::VARCHAR"
+            : columns.hashExpression(spec);
     String u =
         "(md5_number_lower("
             + Sql.str(Long.toString(spec.seed()))
@@ -311,29 +325,31 @@ public final class DatasetPreparer {
       return;
     }
     checkClasses(sql, spec);
+    // Ranks are computed on a narrow table (row id, class, hash), then joined back by row id.
     String label = Sql.id(spec.label());
     sql.execute(
-        "CREATE TABLE prepared AS SELECT * EXCLUDE ("
-            + HASH
-            + ", r, n), "
+        "CREATE TABLE ranked AS SELECT rid, "
             + cutRanks(spec.splits())
             + " AS "
             + SPLIT
-            + " FROM (SELECT *, row_number() OVER (PARTITION"
-            + " BY "
-            + label
-            + " ORDER BY "
+            + " FROM (SELECT rid, row_number() OVER (PARTITION BY c ORDER BY "
             + HASH
-            + ", "
-            + hashed
-            + ") - 1 AS r, count(*) OVER"
-            + " (PARTITION BY "
+            + ", h) - 1"
+            + " AS r, count(*) OVER (PARTITION BY c) AS n FROM (SELECT rowid AS rid, "
             + label
-            + ") AS n FROM (SELECT *, "
+            + " AS c, "
             + u
             + " AS "
             + HASH
-            + " FROM cleaned))");
+            + ", "
+            + ROW
+            + " AS h FROM cleaned))");
+    sql.execute(
+        "CREATE TABLE prepared AS SELECT cleaned.*, ranked."
+            + SPLIT
+            + " FROM cleaned"
+            + " JOIN ranked ON cleaned.rowid = ranked.rid");
+    sql.execute("DROP TABLE ranked");
   }
 
   private static void checkClasses(Statement sql, PrepareSpec spec) throws SQLException {
@@ -445,35 +461,31 @@ public final class DatasetPreparer {
     return files;
   }
 
+  /** Statistics of every column, in one scan. */
   private static Map<String, DatasetManifest.ColumnStats> stats(Statement sql, Columns columns)
       throws SQLException {
-    Map<String, DatasetManifest.ColumnStats> stats = new LinkedHashMap<>();
+    List<String> parts = new ArrayList<>();
     for (Map.Entry<String, String> c : columns.output().entrySet()) {
       String id = Sql.id(c.getKey());
-      String mean = Columns.isNumeric(c.getValue()) ? "avg(" + id + ")::DOUBLE" : "NULL::DOUBLE";
-      try (ResultSet r =
-          sql.executeQuery(
-              "SELECT count(*) - count("
-                  + id
-                  + "), min("
-                  + id
-                  + ")::VARCHAR, max("
-                  + id
-                  + ")::VARCHAR, "
-                  + mean
-                  + ", approx_count_distinct("
-                  + id
-                  + ") FROM prepared")) {
-        r.next();
-        double m = r.getDouble(4);
+      parts.add("count(*) - count(" + id + ")");
+      parts.add("min(" + id + ")::VARCHAR");
+      parts.add("max(" + id + ")::VARCHAR");
+      parts.add(Columns.isNumeric(c.getValue()) ? "avg(" + id + ")::DOUBLE" : "NULL::DOUBLE");
+      parts.add("approx_count_distinct(" + id + ")");
+    }
+    Map<String, DatasetManifest.ColumnStats> stats = new LinkedHashMap<>();
+    try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", parts) + " FROM prepared")) {
+      r.next();
+      int i = 1;
+      for (String column : columns.output().keySet()) {
+        long nulls = r.getLong(i);
+        String min = r.getString(i + 1);
+        String max = r.getString(i + 2);
+        double mean = r.getDouble(i + 3);
+        Double meanOrNull = r.wasNull() ? null : mean;
         stats.put(
-            c.getKey(),
-            new DatasetManifest.ColumnStats(
-                r.getLong(1),
-                r.getString(2),
-                r.getString(3),
-                r.wasNull() ? null : m,
-                r.getLong(5)));
+            column, new DatasetManifest.ColumnStats(nulls, min, max, meanOrNull, r.getLong(i + 4)));
+        i += 5;
       }
     }
     return stats;
@@ -511,11 +523,7 @@ public final class DatasetPreparer {
     Map<String, String> sums = new LinkedHashMap<>();
     try (ResultSet r =
         sql.executeQuery(
-            "SELECT "
-                + SPLIT
-                + ", sum(md5_number_lower("
-                + columns.rowText()
-                + ")::HUGEINT)::VARCHAR FROM prepared GROUP BY 1")) {
+            "SELECT " + SPLIT + ", sum(" + ROW + "::HUGEINT)::VARCHAR FROM prepared GROUP BY 1")) {
       while (r.next()) {
         sums.put(r.getString(1), r.getString(2));
       }

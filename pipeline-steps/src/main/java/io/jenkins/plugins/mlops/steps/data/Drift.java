@@ -21,50 +21,73 @@ final class Drift {
   /** Deciles of each numeric column of {@code table}, and the fraction of values in each bin. */
   static Map<String, DatasetManifest.Profile> profiles(
       Statement sql, String table, Map<String, String> columns) throws SQLException {
+    List<String> numeric =
+        columns.entrySet().stream()
+            .filter(c -> Columns.isNumeric(c.getValue()))
+            .map(Map.Entry::getKey)
+            .toList();
     Map<String, DatasetManifest.Profile> profiles = new LinkedHashMap<>();
-    for (Map.Entry<String, String> c : columns.entrySet()) {
-      if (!Columns.isNumeric(c.getValue())) {
-        continue;
-      }
-      List<Double> edges = new ArrayList<>();
-      try (ResultSet r =
-          sql.executeQuery(
-              "SELECT unnest(quantile_cont("
-                  + Sql.id(c.getKey())
-                  + "::DOUBLE, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])) FROM "
-                  + table)) {
-        while (r.next()) {
-          double e = r.getDouble(1);
-          if (!r.wasNull() && (edges.isEmpty() || e > edges.get(edges.size() - 1))) {
-            edges.add(e);
+    if (numeric.isEmpty()) {
+      return profiles;
+    }
+    Map<String, List<Double>> edges = new LinkedHashMap<>();
+    String deciles =
+        numeric.stream()
+            .map(
+                c ->
+                    "quantile_cont("
+                        + Sql.id(c)
+                        + "::DOUBLE, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])")
+            .collect(java.util.stream.Collectors.joining(", "));
+    try (ResultSet r = sql.executeQuery("SELECT " + deciles + " FROM " + table)) {
+      r.next();
+      for (int i = 0; i < numeric.size(); i++) {
+        List<Double> distinct = new ArrayList<>();
+        java.sql.Array array = r.getArray(i + 1);
+        if (array != null) {
+          for (Object o : (Object[]) array.getArray()) {
+            double e = ((Number) o).doubleValue();
+            if (distinct.isEmpty() || e > distinct.get(distinct.size() - 1)) {
+              distinct.add(e);
+            }
           }
         }
+        edges.put(numeric.get(i), distinct);
       }
-      profiles.put(
-          c.getKey(), new DatasetManifest.Profile(edges, fractions(sql, table, c.getKey(), edges)));
     }
+    Map<String, List<Double>> fractions = fractions(sql, table, edges);
+    edges.forEach((c, e) -> profiles.put(c, new DatasetManifest.Profile(e, fractions.get(c))));
     return profiles;
   }
 
-  /** The fraction of {@code column}'s non-null values in each bin {@code edges} make. */
-  static List<Double> fractions(Statement sql, String table, String column, List<Double> edges)
-      throws SQLException {
-    String x = Sql.id(column) + "::DOUBLE";
-    StringBuilder q = new StringBuilder("SELECT count(" + x + ")");
-    for (int i = 0; i <= edges.size(); i++) {
-      String lower = i == 0 ? "TRUE" : x + " > " + edges.get(i - 1);
-      String upper = i == edges.size() ? "TRUE" : x + " <= " + edges.get(i);
-      q.append(", count(*) FILTER (WHERE ").append(lower).append(" AND ").append(upper).append(")");
-    }
-    List<Double> fractions = new ArrayList<>();
-    try (ResultSet r = sql.executeQuery(q.append(" FROM ").append(table).toString())) {
+  /** For each column, the fraction of its non-null values in each bin its edges make; one scan. */
+  static Map<String, List<Double>> fractions(
+      Statement sql, String table, Map<String, List<Double>> edgesByColumn) throws SQLException {
+    List<String> parts = new ArrayList<>();
+    edgesByColumn.forEach(
+        (column, edges) -> {
+          String x = Sql.id(column) + "::DOUBLE";
+          parts.add("count(" + x + ")");
+          for (int i = 0; i <= edges.size(); i++) {
+            String lower = i == 0 ? "TRUE" : x + " > " + edges.get(i - 1);
+            String upper = i == edges.size() ? "TRUE" : x + " <= " + edges.get(i);
+            parts.add("count(" + x + ") FILTER (WHERE " + lower + " AND " + upper + ")");
+          }
+        });
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", parts) + " FROM " + table)) {
       r.next();
-      long n = r.getLong(1);
-      for (int i = 0; i <= edges.size(); i++) {
-        fractions.add(n == 0 ? 0 : r.getLong(i + 2) / (double) n);
+      int at = 1;
+      for (Map.Entry<String, List<Double>> c : edgesByColumn.entrySet()) {
+        long n = r.getLong(at++);
+        List<Double> f = new ArrayList<>();
+        for (int i = 0; i <= c.getValue().size(); i++) {
+          f.add(n == 0 ? 0 : r.getLong(at++) / (double) n);
+        }
+        out.put(c.getKey(), f);
       }
     }
-    return fractions;
+    return out;
   }
 
   /** Compares the prepared table with {@code previous}. */
@@ -81,16 +104,22 @@ final class Drift {
     Map<String, Double> psi = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    for (Map.Entry<String, DatasetManifest.Profile> p : previous.profiles().entrySet()) {
-      String type = columns.get(p.getKey());
-      if (type == null || !Columns.isNumeric(type)) {
-        continue;
-      }
-      double value =
-          psi(p.getValue().fractions(), fractions(sql, table, p.getKey(), p.getValue().edges()));
-      psi.put(p.getKey(), value);
+    Map<String, List<Double>> previousEdges = new LinkedHashMap<>();
+    previous
+        .profiles()
+        .forEach(
+            (column, profile) -> {
+              String type = columns.get(column);
+              if (type != null && Columns.isNumeric(type)) {
+                previousEdges.put(column, profile.edges());
+              }
+            });
+    Map<String, List<Double>> now = fractions(sql, table, previousEdges);
+    for (String column : previousEdges.keySet()) {
+      double value = psi(previous.profiles().get(column).fractions(), now.get(column));
+      psi.put(column, value);
       judge(
-          String.format(Locale.ROOT, "column '%s' drifted: PSI %.3f", p.getKey(), value),
+          String.format(Locale.ROOT, "column '%s' drifted: PSI %.3f", column, value),
           value,
           checks.psiWarn(),
           checks.psiFail(),
