@@ -60,34 +60,69 @@ final class Drift {
     return profiles;
   }
 
-  /** For each column, the fraction of its non-null values in each bin its edges make; one scan. */
+  /**
+   * For each column, the fraction of its non-null values in each bin its edges make ({@code <= e1},
+   * {@code (e1, e2]}, …, {@code > e_last}): DuckDB's {@code histogram} aggregate, one scan.
+   */
   static Map<String, List<Double>> fractions(
       Statement sql, String table, Map<String, List<Double>> edgesByColumn) throws SQLException {
-    List<String> parts = new ArrayList<>();
-    edgesByColumn.forEach(
-        (column, edges) -> {
-          String x = Sql.id(column) + "::DOUBLE";
-          parts.add("count(" + x + ")");
-          for (int i = 0; i <= edges.size(); i++) {
-            String lower = i == 0 ? "TRUE" : x + " > " + edges.get(i - 1);
-            String upper = i == edges.size() ? "TRUE" : x + " <= " + edges.get(i);
-            parts.add("count(" + x + ") FILTER (WHERE " + lower + " AND " + upper + ")");
-          }
-        });
     Map<String, List<Double>> out = new LinkedHashMap<>();
-    try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", parts) + " FROM " + table)) {
+    if (edgesByColumn.isEmpty()) {
+      return out;
+    }
+    List<String> histograms = new ArrayList<>();
+    List<String> unpack = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, List<Double>> c : edgesByColumn.entrySet()) {
+      String edges =
+          c.getValue().stream()
+              .map(e -> Double.toString(e) + "::DOUBLE")
+              .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+      histograms.add(
+          "histogram(" + Sql.id(c.getKey()) + "::DOUBLE, " + edges + "::DOUBLE[]) AS h" + i);
+      unpack.add("map_keys(h" + i + "), map_values(h" + i + ")");
+      i++;
+    }
+    try (ResultSet r =
+        sql.executeQuery(
+            "SELECT "
+                + String.join(", ", unpack)
+                + " FROM (SELECT "
+                + String.join(", ", histograms)
+                + " FROM "
+                + table
+                + ")")) {
       r.next();
       int at = 1;
       for (Map.Entry<String, List<Double>> c : edgesByColumn.entrySet()) {
-        long n = r.getLong(at++);
-        List<Double> f = new ArrayList<>();
-        for (int i = 0; i <= c.getValue().size(); i++) {
-          f.add(n == 0 ? 0 : r.getLong(at++) / (double) n);
-        }
-        out.put(c.getKey(), f);
+        out.put(c.getKey(), bins(c.getValue(), r.getArray(at), r.getArray(at + 1)));
+        at += 2;
       }
     }
     return out;
+  }
+
+  /** Counts by bin (keys are the upper edges, and infinity for the last) as fractions. */
+  private static List<Double> bins(List<Double> edges, java.sql.Array keys, java.sql.Array counts)
+      throws SQLException {
+    double[] byBin = new double[edges.size() + 1];
+    double total = 0;
+    if (keys != null && counts != null) {
+      Object[] k = (Object[]) keys.getArray();
+      Object[] n = (Object[]) counts.getArray();
+      for (int j = 0; j < k.length; j++) {
+        double key = ((Number) k[j]).doubleValue();
+        int bin = edges.indexOf(key);
+        bin = bin < 0 ? edges.size() : bin;
+        byBin[bin] += ((Number) n[j]).doubleValue();
+        total += ((Number) n[j]).doubleValue();
+      }
+    }
+    List<Double> fractions = new ArrayList<>();
+    for (double count : byBin) {
+      fractions.add(total == 0 ? 0 : count / total);
+    }
+    return fractions;
   }
 
   /** Compares the prepared table with {@code previous}. */
