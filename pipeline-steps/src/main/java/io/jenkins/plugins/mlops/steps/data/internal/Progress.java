@@ -12,8 +12,8 @@ import org.duckdb.DuckDBPreparedStatement;
 import org.duckdb.QueryProgress;
 
 /**
- * Runs a long DuckDB statement and prints its progress every few seconds ("reading: 37% (1,234,567
- * of 3,300,000 rows)"), from DuckDB's own progress tracking.
+ * Runs a long DuckDB statement and prints its progress every few seconds ("reading: 37% done"),
+ * from DuckDB's own progress tracking.
  */
 public final class Progress {
 
@@ -48,13 +48,7 @@ public final class Progress {
       QueryProgress p = statement.getQueryProgress();
       if (p.getPercentage() >= 0) {
         console.accept(
-            String.format(
-                Locale.ROOT,
-                "prepare: %s: %.0f%% (%,d of %,d rows)",
-                what,
-                p.getPercentage(),
-                p.getRowsProcessed(),
-                p.getTotalRowsToProcess()));
+            String.format(Locale.ROOT, "prepare: %s: %.0f%% done", what, p.getPercentage()));
       }
     } catch (SQLException | RuntimeException e) {
       // The statement may just have finished; the next report or the result says the rest.
