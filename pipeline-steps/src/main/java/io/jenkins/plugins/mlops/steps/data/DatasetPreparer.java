@@ -34,12 +34,12 @@ import java.util.stream.Stream;
  * Prepares a data set on DuckDB (embedded, columnar, out of core): reads the inputs, cleans them,
  * assigns every row to a split, writes one file per split and {@code manifest.json}.
  *
- * <p>Splits are <b>stable</b>: a row's split comes from an MD5 hash of the seed and the row (or its
- * key column, or its group), not from its position, so a row keeps its split when other rows are
- * added or removed. Stratified splits rank each class's rows by that hash and cut at the fractions,
- * so class proportions hold within one row per class (rows near a cut may move when the data
- * changes). The outputs are written under a temporary name in the output directory and moved into
- * place only when all are complete; a failure leaves the output directory as it was.
+ * <p>Splits are <b>stable</b>: a row's split comes from an MD5 hash of the seed and the row's hash
+ * (or its key column, or its group), not from its position, so a row keeps its split when other
+ * rows are added or removed. Stratified splits rank each class's rows by that hash and cut at the
+ * fractions, so class proportions hold within one row per class (rows near a cut may move when the
+ * data changes). The outputs are written under a temporary name in the output directory and moved
+ * into place only when all are complete; a failure leaves the output directory as it was.
  *
  * <p>Memory is bounded by DuckDB's memory limit: beyond it, DuckDB spills to the spill directory.
  * Stateless and thread-safe; each call opens its own in-memory database.
@@ -101,7 +101,7 @@ public final class DatasetPreparer {
               spec.seed(),
               options(spec),
               fingerprint,
-              Drift.profiles(sql, "prepared", columns.output()),
+              profiles(sql, columns),
               drift);
       writeManifest(manifest, tmp.resolve("manifest.json"));
       publish(tmp, output, files);
@@ -258,13 +258,12 @@ public final class DatasetPreparer {
       incomplete = r.getLong(3);
     }
     console.accept(String.format(Locale.ROOT, "prepare: %,d rows read", read));
-    // Each row's MD5 number is computed once: the split hash, its tie-break and the fingerprint use
-    // it.
+    // Each row's hash is computed once: the split hash, its tie-break and the fingerprint use it.
     Progress.execute(
         sql.getConnection(),
-        "CREATE TABLE cleaned AS SELECT *, md5_number_lower("
-            + columns.rowText()
-            + ") AS "
+        "CREATE TABLE cleaned AS SELECT *, "
+            + columns.rowHash()
+            + " AS "
             + ROW
             + " FROM (SELECT "
             + (spec.dedupe() ? "DISTINCT " : "")
@@ -513,8 +512,8 @@ public final class DatasetPreparer {
   }
 
   /**
-   * SHA-256 over the schema and, per split, its row count and the sum of the rows' MD5 numbers: the
-   * same for the same rows whatever their order or the files they came from.
+   * SHA-256 over the schema and, per split, its row count and the sum of the rows' hashes: the same
+   * for the same rows whatever their order or the files they came from.
    */
   private static String fingerprint(Statement sql, Columns columns, Map<String, Long> rows)
       throws SQLException {
@@ -539,6 +538,28 @@ public final class DatasetPreparer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Decile profiles of the numeric columns, from a sample of at most 200,000 rows (all rows when
+   * there are fewer): enough for a population stability index, at a fixed cost.
+   */
+  private static Map<String, DatasetManifest.Profile> profiles(Statement sql, Columns columns)
+      throws SQLException {
+    String numeric =
+        columns.output().entrySet().stream()
+            .filter(c -> Columns.isNumeric(c.getValue()))
+            .map(c -> Sql.id(c.getKey()))
+            .collect(Collectors.joining(", "));
+    if (numeric.isEmpty()) {
+      return new LinkedHashMap<>();
+    }
+    sql.execute(
+        "CREATE TABLE profiled AS SELECT "
+            + numeric
+            + " FROM prepared USING SAMPLE"
+            + " reservoir(200000 ROWS) REPEATABLE (42)");
+    return Drift.profiles(sql, "profiled", columns.output());
   }
 
   private static DriftReport drift(
