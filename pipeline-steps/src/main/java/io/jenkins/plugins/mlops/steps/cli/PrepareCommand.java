@@ -74,6 +74,15 @@ final class PrepareCommand implements Callable<Integer> {
       description = "A CSV string meaning no value," + " e.g. NA (repeatable).")
   List<String> nullTokens = new ArrayList<>();
 
+  @Option(
+      names = "--type",
+      paramLabel = "COLUMN:TYPE",
+      description =
+          "Declare a column's type"
+              + " (e.g. age:INTEGER; repeatable): a value that does not fit fails with its file, line and"
+              + " column.")
+  List<String> declaredTypes = new ArrayList<>();
+
   @Option(names = "--label", paramLabel = "COLUMN", description = "The label column.")
   String label;
 
@@ -301,6 +310,14 @@ final class PrepareCommand implements Callable<Integer> {
               .optMemoryLimit(memoryLimit)
               .optSpillDir(spillDir);
       inputs.forEach(b::addInput);
+      for (String t : declaredTypes) {
+        int colon = t.lastIndexOf(':');
+        if (colon <= 0 || colon == t.length() - 1) {
+          throw new IllegalArgumentException(
+              "--type (" + t + ") must be COLUMN:TYPE, e.g." + " age:INTEGER");
+        }
+        b.addType(t.substring(0, colon), t.substring(colon + 1).toUpperCase(Locale.ROOT));
+      }
       nullTokens.forEach(b::addNullToken);
       dropNaColumns.forEach(b::addDropNaColumn);
       keep.forEach(b::addKeepColumn);

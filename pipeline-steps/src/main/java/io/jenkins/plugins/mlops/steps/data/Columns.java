@@ -59,7 +59,7 @@ final class Columns {
     return new Columns(output, List.copyOf(dropNa));
   }
 
-  private static void require(String option, String column, Map<String, String> source) {
+  static void require(String option, String column, Map<String, String> source) {
     if (column == null || source.containsKey(column)) {
       return;
     }

@@ -70,8 +70,17 @@ public final class DatasetPreparer {
         Statement sql = db.createStatement()) {
       configure(sql, spec);
       sql.execute("SET temp_directory = " + Sql.str(database.getParent().toString()));
-      Progress.execute(
-          db, "CREATE TABLE src AS SELECT * FROM " + reader(inputs, spec), "reading", 5, console);
+      Types.checkDeclared(sql, spec, reader(inputs, spec, false));
+      try {
+        Progress.execute(
+            db,
+            "CREATE TABLE src AS SELECT * FROM " + reader(inputs, spec, true),
+            "reading",
+            5,
+            console);
+      } catch (SQLException e) {
+        throw Types.explain(e, spec);
+      }
       Map<String, String> sourceSchema = schema(sql, "src");
       Columns columns = Columns.check(spec, sourceSchema);
       Map<String, Long> cleaning = new LinkedHashMap<>();
@@ -167,12 +176,16 @@ public final class DatasetPreparer {
     }
   }
 
-  private static String reader(Inputs.Resolved inputs, PrepareSpec spec) {
+  private static String reader(Inputs.Resolved inputs, PrepareSpec spec, boolean typed) {
     String files = Sql.paths(inputs.files());
     return switch (inputs.format()) {
-      case PARQUET -> "read_parquet(" + files + ", union_by_name = true)";
+      case PARQUET ->
+          Types.cast(
+              typed ? spec.types() : Map.of(), "read_parquet(" + files + ", union_by_name = true)");
       case JSON ->
-          "read_json_auto(" + files + ", format = 'newline_delimited'," + " union_by_name = true)";
+          Types.cast(
+              typed ? spec.types() : Map.of(),
+              "read_json_auto(" + files + ", format = 'newline_delimited', union_by_name = true)");
       default -> {
         StringBuilder csv = new StringBuilder("read_csv(" + files + ", union_by_name = true");
         if (spec.delimiter() != null) {
@@ -186,6 +199,9 @@ public final class DatasetPreparer {
         if (!nulls.isEmpty()) {
           nulls.add("");
           csv.append(", nullstr = ").append(Sql.strings(nulls));
+        }
+        if (typed && !spec.types().isEmpty()) {
+          csv.append(", types = ").append(Types.struct(spec.types()));
         }
         yield csv.append(")").toString();
       }

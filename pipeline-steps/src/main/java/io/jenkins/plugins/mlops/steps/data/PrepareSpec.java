@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What {@link DatasetPreparer} does: where the data comes from, how it is cleaned and split, and
@@ -31,6 +32,7 @@ import java.util.Locale;
  * @param memoryLimit DuckDB's memory limit, e.g. {@code 1GB}; null for DuckDB's default
  * @param spillDir where DuckDB spills when the data does not fit; null for a temporary directory
  * @param checks rules the prepared data must satisfy, and the drift check
+ * @param types declared column types (column to DuckDB type), enforced while reading
  */
 public record PrepareSpec(
     List<String> inputs,
@@ -54,7 +56,8 @@ public record PrepareSpec(
     OutputFormat outputFormat,
     String memoryLimit,
     Path spillDir,
-    DataChecks checks) {
+    DataChecks checks,
+    Map<String, String> types) {
 
   /** Input formats. */
   public enum InputFormat {
@@ -83,6 +86,22 @@ public record PrepareSpec(
     keepColumns = List.copyOf(keepColumns);
     dropColumns = List.copyOf(dropColumns);
     checks = checks == null ? DataChecks.NONE : checks;
+    types = Map.copyOf(types);
+    types.forEach(
+        (column, type) -> {
+          if (!type.matches(
+              "(?i)BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|FLOAT|DOUBLE|VARCHAR"
+                  + "|DATE|TIMESTAMP|DECIMAL\\(\\d{1,2},\\s*\\d{1,2}\\)")) {
+            throw new IllegalArgumentException(
+                "type of column '"
+                    + column
+                    + "' ("
+                    + type
+                    + ") must be"
+                    + " one of BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT, FLOAT, DOUBLE, VARCHAR,"
+                    + " DATE, TIMESTAMP, DECIMAL(p,s)");
+          }
+        });
     if (!checks.expectedClasses().isEmpty() && (label == null || label.isBlank())) {
       throw new IllegalArgumentException("expected classes need a label column (--label)");
     }
@@ -143,6 +162,7 @@ public record PrepareSpec(
     private String memoryLimit;
     private Path spillDir;
     private DataChecks checks = DataChecks.NONE;
+    private final Map<String, String> types = new java.util.LinkedHashMap<>();
 
     public Builder addInput(String input) {
       inputs.add(input);
@@ -250,6 +270,12 @@ public record PrepareSpec(
       return this;
     }
 
+    /** Declares {@code column}'s type; a value that does not fit fails with its file and line. */
+    public Builder addType(String column, String type) {
+      types.put(column, type);
+      return this;
+    }
+
     public Builder optChecks(DataChecks value) {
       checks = value;
       return this;
@@ -279,7 +305,8 @@ public record PrepareSpec(
           outputFormat,
           memoryLimit,
           spillDir,
-          checks);
+          checks,
+          types);
     }
   }
 }

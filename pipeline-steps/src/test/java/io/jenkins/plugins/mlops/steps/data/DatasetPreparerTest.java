@@ -359,4 +359,44 @@ class DatasetPreparerTest {
     assertEquals("column 'x' is 2.0% null; at most 1.0% is allowed", e.problems().get(1));
     assertTrue(e.problems().get(2).contains("missing [3], unexpected [2]"), e.problems().get(2));
   }
+
+  @Test
+  void declaredTypesAreEnforcedWithTheFileLineAndColumnOfTheFirstBadValue() throws Exception {
+    List<String> rows = rows(0, 500);
+    rows.set(41, "41,41,1,not-a-number,c6");
+    Path file = csv("typed.csv", rows);
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("typed.csv", "out").addType("x", "DOUBLE").build()));
+    assertTrue(
+        bad.getMessage()
+            .startsWith(
+                "input ("
+                    + file
+                    + ") line 43, column 'x':"
+                    + " \"not-a-number\" is not a DOUBLE (declared with --type x:DOUBLE)"),
+        bad.getMessage());
+
+    csv("ok.csv", rows(0, 500));
+    DatasetManifest m = prepare(spec("ok.csv", "out").addType("user", "VARCHAR").build());
+    assertEquals("VARCHAR", m.schema().get("user"));
+
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("ok.csv", "out").addType("usr", "VARCHAR").build()));
+    assertTrue(
+        unknown
+            .getMessage()
+            .startsWith("type (usr) is not a column of the data; did you" + " mean 'user'?"),
+        unknown.getMessage());
+    IllegalArgumentException badType =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> spec("ok.csv", "out").addType("x", "REALLY").build());
+    assertTrue(
+        badType.getMessage().startsWith("type of column 'x' (REALLY) must be one of"),
+        badType.getMessage());
+  }
 }
