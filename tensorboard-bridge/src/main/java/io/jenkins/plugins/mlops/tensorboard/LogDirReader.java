@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -256,10 +255,5 @@ public final class LogDirReader {
       console.accept(
           "WARNING: further problems in " + file.key() + " are counted, not reported one by one");
     }
-  }
-
-  /** Files of the log directory, as the reader sees them now. */
-  public List<LogDir.EventFile> files() {
-    return LogDir.scan(logdir);
   }
 }

@@ -160,7 +160,12 @@ public final class TensorBoardSync {
     boolean more = true;
     while (more) {
       SyncBatch batch = new SyncBatch(orphans, options, totals, console);
+      ReadStats.Snapshot seen = reader.stats().snapshot();
       more = reader.read(batch, options.batchRecords());
+      ReadStats.Snapshot now = reader.stats().snapshot();
+      if (now.records() == seen.records() && now.deadFiles() == seen.deadFiles()) {
+        break; // nothing new: nothing to send, no position moved
+      }
       batch.send(logger, client.artifacts(), runId);
       logger.flush();
       saveState();

@@ -10,7 +10,6 @@ import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
 import io.jenkins.plugins.mlops.steps.data.PrepareSpec;
 import io.jenkins.plugins.mlops.steps.data.Split;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
-import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -261,19 +260,16 @@ final class PrepareCommand implements Callable<Integer> {
   }
 
   private void logToMlflow(DatasetManifest m, PrintWriter err) {
-    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    java.util.Map<String, String> env = CliTracking.environment(trackingUri);
     String run = runId != null ? runId : env.get("MLFLOW_RUN_ID");
     if (run == null || run.isBlank()) {
       return;
-    }
-    if (trackingUri != null) {
-      env.put("MLFLOW_TRACKING_URI", trackingUri);
     }
     Path cwd = Path.of("").toAbsolutePath();
     Path out = cwd.resolve(output).normalize();
     String name = datasetName != null ? datasetName : out.getFileName().toString();
     try (TrackingClient client =
-        TrackingClient.open(TrackingConfig.fromEnvironment(env, cwd), line -> err.println(line))) {
+        TrackingClient.open(CliTracking.config(env), line -> err.println(line))) {
       DatasetLogging.log(client, run, m, out, name);
     }
     err.println(

@@ -8,7 +8,6 @@ import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -119,10 +118,7 @@ final class SyncCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, String> env = new HashMap<>(System.getenv());
-    if (trackingUri != null) {
-      env.put("MLFLOW_TRACKING_URI", trackingUri);
-    }
+    Map<String, String> env = CliTracking.environment(trackingUri);
     String run = runId;
     if ((run == null || run.isBlank()) && (experiment == null || experiment.isBlank())) {
       run = env.get("MLFLOW_RUN_ID");
@@ -151,7 +147,7 @@ final class SyncCommand implements Callable<Integer> {
               .replace(
                   "untilPid and untilFile only apply", "--until-pid and --until-file only apply"));
     }
-    TrackingConfig config = TrackingConfig.fromEnvironment(env, Path.of("").toAbsolutePath());
+    TrackingConfig config = CliTracking.config(env);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread onSignal =

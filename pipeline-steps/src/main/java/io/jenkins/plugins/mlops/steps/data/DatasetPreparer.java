@@ -65,11 +65,11 @@ public final class DatasetPreparer {
     console.accept(
         "prepare: reading " + inputs.files().size() + " " + inputs.format() + " file(s)");
     Path tmp = output.resolve(".prepare-" + UUID.randomUUID());
-    Path database = workingDatabase(spec);
+    Path spill = spillDirectory(spec);
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement sql = db.createStatement()) {
       configure(sql, spec);
-      sql.execute("SET temp_directory = " + Sql.str(database.getParent().toString()));
+      sql.execute("SET temp_directory = " + Sql.str(spill.toString()));
       Types.checkDeclared(sql, spec, reader(inputs, spec, false));
       try {
         Progress.execute(
@@ -122,7 +122,7 @@ public final class DatasetPreparer {
       throw new UncheckedIOException("cannot write the prepared data to " + output, e);
     } finally {
       deleteTree(tmp);
-      deleteTree(database.getParent());
+      deleteTree(spill);
     }
   }
 
@@ -145,16 +145,15 @@ public final class DatasetPreparer {
   }
 
   /**
-   * A database file of its own in the spill directory (or the system's temporary one), deleted
-   * afterwards: tables in a file-backed database can leave memory, so data larger than the memory
-   * limit is cleaned and split on disk.
+   * A directory of its own in the spill directory (or the system's temporary one), deleted
+   * afterwards: the in-memory database spills its tables there beyond the memory limit.
    */
-  private static Path workingDatabase(PrepareSpec spec) {
+  private static Path spillDirectory(PrepareSpec spec) {
     try {
       Path parent =
           spec.spillDir() != null ? spec.spillDir() : Path.of(System.getProperty("java.io.tmpdir"));
       Files.createDirectories(parent);
-      return Files.createTempDirectory(parent, "mlops-prepare-").resolve("work.duckdb");
+      return Files.createTempDirectory(parent, "mlops-prepare-");
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "spill directory ("

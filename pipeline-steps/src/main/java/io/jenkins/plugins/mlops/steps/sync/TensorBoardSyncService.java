@@ -48,7 +48,7 @@ public final class TensorBoardSyncService {
     boolean madeHere = request.runId() == null || request.runId().isBlank();
     String runId = madeHere ? runInExperiment(client, request, console) : request.runId();
     Run run = client.runs().get(runId);
-    if (run.info().lifecycleStage() != null && run.info().lifecycleStage().equals("deleted")) {
+    if ("deleted".equals(run.info().lifecycleStage())) {
       throw new IllegalArgumentException("the run " + runId + " is deleted; restore it first");
     }
     SyncOptions options =

@@ -1,0 +1,28 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where the subcommands find MLflow: MLflow's environment variables, and {@code --tracking-uri}.
+ */
+final class CliTracking {
+
+  private CliTracking() {}
+
+  /** The process environment with {@code --tracking-uri} (when given) as MLFLOW_TRACKING_URI. */
+  static Map<String, String> environment(String trackingUri) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    if (trackingUri != null) {
+      env.put("MLFLOW_TRACKING_URI", trackingUri);
+    }
+    return env;
+  }
+
+  /** The tracking configuration {@code env} describes, relative to the working directory. */
+  static TrackingConfig config(Map<String, String> env) {
+    return TrackingConfig.fromEnvironment(env, Path.of("").toAbsolutePath());
+  }
+}
