@@ -106,7 +106,9 @@ final class BufferedRunLogger implements RunLogger {
       if (outage && metrics.size() >= spillAt) {
         spill = metrics;
         metrics = new ArrayList<>();
-      } else if (metrics.size() >= SEND_AT && !sendScheduled) {
+      } else if (!outage && metrics.size() >= SEND_AT && !sendScheduled) {
+        // In an outage the timed flush probes the server; size-triggered sends would only burn
+        // retries, and the caller spools at the spill threshold instead.
         sendScheduled = true;
         flusher.execute(this::sendQuietly);
       }

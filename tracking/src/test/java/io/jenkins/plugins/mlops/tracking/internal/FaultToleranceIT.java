@@ -114,7 +114,7 @@ class FaultToleranceIT {
               new BatchSender(newTransport(client, SHORT), console::add),
               new Spool(work.resolve("spool"), console::add),
               client.runs(),
-              Duration.ofMillis(200),
+              Duration.ofMinutes(10), // no timed flush: only the explicit ones below
               console::add,
               2_000);
       logged.subList(0, 3_000).forEach(logger::logMetric);
