@@ -88,8 +88,9 @@ final class PrepareCommand implements Callable<Integer> {
   @Option(
       names = "--split",
       paramLabel = "NAME=F,...",
-      defaultValue = "train=0.8,validation=0.1,test=0.1",
-      description = "Named fractions summing to 1 (default: ${DEFAULT-VALUE}).")
+      description =
+          "Named fractions summing to 1 (default: train=0.8,validation=0.1,test=0.1); with"
+              + " --cutoffs, names only (default: train,validation,test).")
   String split;
 
   @Option(
@@ -113,6 +114,22 @@ final class PrepareCommand implements Callable<Integer> {
       description =
           "Split by a hash of this column (a" + " stable row id) instead of the whole row.")
   String key;
+
+  @Option(
+      names = "--time-column",
+      paramLabel = "COLUMN",
+      description =
+          "Split by time: the oldest rows go to the first split, the newest to the last (at the"
+              + " fractions, or at --cutoffs).")
+  String timeColumn;
+
+  @Option(
+      names = "--cutoffs",
+      paramLabel = "T1,...",
+      split = ",",
+      description =
+          "With --time-column: the start of each split after the first, e.g. 2024-07-01,2024-10-01.")
+  List<String> cutoffs = new ArrayList<>();
 
   @Option(names = "--drop-na", description = "Drop rows with a null in any column.")
   boolean dropNa;
@@ -285,7 +302,10 @@ final class PrepareCommand implements Callable<Integer> {
     try {
       PrepareSpec.Builder b =
           PrepareSpec.builder()
-              .setSplits(Split.parse(split))
+              .setSplits(
+                  cutoffs.isEmpty()
+                      ? Split.parse(split == null ? "train=0.8,validation=0.1,test=0.1" : split)
+                      : Split.parseNames(split == null ? "train,validation,test" : split))
               .setOutput(output)
               .optFormat(
                   PrepareSpec.InputFormat.valueOf(
@@ -297,6 +317,7 @@ final class PrepareCommand implements Callable<Integer> {
               .optStratify(stratify)
               .optGroupBy(groupBy)
               .optKey(key)
+              .optTimeColumn(timeColumn)
               .optDropNa(dropNa)
               .optDedupe(dedupe)
               .optFilter(filter)
@@ -306,6 +327,7 @@ final class PrepareCommand implements Callable<Integer> {
               .optMemoryLimit(memoryLimit)
               .optSpillDir(spillDir);
       inputs.forEach(b::addInput);
+      cutoffs.forEach(b::addCutoff);
       for (String t : declaredTypes) {
         int colon = t.lastIndexOf(':');
         if (colon <= 0 || colon == t.length() - 1) {

@@ -28,15 +28,17 @@ final class Columns {
     spec.dropNaColumns().forEach(c -> require("drop-na column", c, source));
     spec.keepColumns().forEach(c -> require("keep column", c, source));
     spec.dropColumns().forEach(c -> require("drop column", c, source));
-    for (String named : new String[] {spec.label(), spec.groupBy(), spec.key()}) {
+    for (String named :
+        new String[] {spec.label(), spec.groupBy(), spec.key(), spec.timeColumn()}) {
       if (named != null && spec.dropColumns().contains(named)) {
         throw new IllegalArgumentException(
             "column '"
                 + named
                 + "' is both dropped and used"
-                + " (label, group-by or key); keep it");
+                + " (label, group-by, key or time column); keep it");
       }
     }
+    require("time column", spec.timeColumn(), source);
     Map<String, String> output = new LinkedHashMap<>();
     source.forEach(
         (name, type) -> {
@@ -45,8 +47,18 @@ final class Columns {
                   || spec.keepColumns().contains(name)
                   || name.equals(spec.label())
                   || name.equals(spec.groupBy())
-                  || name.equals(spec.key());
+                  || name.equals(spec.key())
+                  || name.equals(spec.timeColumn());
           if (kept && !spec.dropColumns().contains(name)) {
+            if (name.equalsIgnoreCase("rowid")
+                || name.toLowerCase(Locale.ROOT).startsWith("__mlops_")) {
+              throw new IllegalArgumentException(
+                  "column '"
+                      + name
+                      + "' has a name the preparation uses itself; rename it, or drop it (--drop "
+                      + name
+                      + ")");
+            }
             output.put(name, type);
           }
         });

@@ -7,6 +7,8 @@ import io.jenkins.plugins.mlops.steps.data.internal.Progress;
 import io.jenkins.plugins.mlops.steps.data.internal.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +36,17 @@ import java.util.stream.Stream;
  * Prepares a data set on DuckDB (embedded, columnar, out of core): reads the inputs, cleans them,
  * assigns every row to a split, writes one file per split and {@code manifest.json}.
  *
- * <p>Splits are <b>stable</b>: a row's split comes from an MD5 hash of the seed and the row's hash
- * (or its key column, or its group), not from its position, so a row keeps its split when other
- * rows are added or removed. Stratified splits rank each class's rows by that hash and cut at the
- * fractions, so class proportions hold within one row per class (rows near a cut may move when the
- * data changes). The outputs are written under a temporary name in the output directory and moved
- * into place only when all are complete; a failure leaves the output directory as it was.
+ * <p>The inputs are read once, into one table that holds the kept columns and, per row, its hash,
+ * its split hash and why it is dropped; everything after that (duplicates, splits, statistics, the
+ * fingerprint, the files) reads that table through views, without further copies.
+ *
+ * <p>Splits are <b>stable</b>: a row's split comes from a hash of the seed and the row (or its key
+ * column, or its group), not from its position, so a row keeps its split when other rows are added
+ * or removed. Stratified splits order each class's rows by that hash and cut at the fractions, so
+ * class proportions hold within one row per class (rows near a cut may move when the data changes).
+ * Time splits order the rows by the time column (the hash breaks ties) and cut at the fractions, or
+ * at given cut-offs. The outputs are written under a temporary name in the output directory and
+ * moved into place only when all are complete; a failure leaves the output directory as it was.
  *
  * <p>Memory is bounded by DuckDB's memory limit: beyond it, DuckDB spills to the spill directory.
  * Stateless and thread-safe; each call opens its own in-memory database.
@@ -49,6 +56,8 @@ public final class DatasetPreparer {
   private static final String SPLIT = "__mlops_split";
   private static final String HASH = "__mlops_u";
   private static final String ROW = "__mlops_row";
+  private static final String RID = "__mlops_rid";
+  private static final String DROP = "__mlops_drop";
 
   private DatasetPreparer() {}
 
@@ -71,29 +80,27 @@ public final class DatasetPreparer {
       configure(sql, spec);
       sql.execute("SET temp_directory = " + Sql.str(spill.toString()));
       Types.checkDeclared(sql, spec, reader(inputs, spec, false));
+      String reader = reader(inputs, spec, true);
+      Map<String, String> sourceSchema;
       try {
-        Progress.execute(
-            db,
-            "CREATE TABLE src AS SELECT * FROM " + reader(inputs, spec, true),
-            "reading",
-            5,
-            console);
+        sourceSchema = schema(sql, "SELECT * FROM " + reader);
       } catch (SQLException e) {
         throw Types.explain(e, spec);
       }
-      Map<String, String> sourceSchema = schema(sql, "src");
       Columns columns = Columns.check(spec, sourceSchema);
+      checkFilter(sql, spec, sourceSchema, reader);
       Map<String, Long> cleaning = new LinkedHashMap<>();
-      long inputRows = clean(sql, spec, columns, cleaning, console);
-      assign(sql, spec, columns);
-      Map<String, Long> rows = counts(sql, spec);
+      long inputRows = read(db, sql, spec, columns, reader, cleaning, console);
+      Map<String, String> timeStarts = assign(sql, spec, columns);
+      Tally tally = tally(sql, spec);
+      Map<String, Long> rows = tally.rows();
+      Map<String, Map<String, Long>> labels = tally.labels();
       Map<String, DatasetManifest.ColumnStats> stats = stats(sql, columns);
-      Map<String, Map<String, Long>> labels = labels(sql, spec);
-      String fingerprint = fingerprint(sql, columns, rows);
+      String fingerprint = fingerprint(columns, rows, tally.sums());
       DriftReport drift = drift(sql, spec, columns, labels, fingerprint, console);
       check(spec.checks(), rows, stats, labels, drift);
       Files.createDirectories(tmp);
-      Map<String, String> files = write(sql, spec, columns, tmp, rows, console);
+      Map<String, String> files = write(db, spec, columns, tmp, rows, console);
       DatasetManifest manifest =
           new DatasetManifest(
               DatasetManifest.VERSION,
@@ -108,7 +115,7 @@ public final class DatasetPreparer {
               labels,
               spec.label(),
               spec.seed(),
-              options(spec),
+              options(spec, timeStarts),
               fingerprint,
               profiles(sql, columns),
               drift);
@@ -217,82 +224,113 @@ public final class DatasetPreparer {
     return columns;
   }
 
-  /** Applies the cleaning steps into the table {@code cleaned}; returns the rows read. */
-  private static long clean(
+  /**
+   * Reads the inputs once into the table {@code src}: the kept columns, each row's hash, its split
+   * hash and why it is dropped (0 kept, 1 filtered out, 2 incomplete); then the view {@code
+   * cleaned} over the kept rows, duplicates removed. Returns the rows read.
+   */
+  private static long read(
+      Connection db,
       Statement sql,
       PrepareSpec spec,
       Columns columns,
+      String reader,
       Map<String, Long> cleaning,
       Consumer<String> console)
       throws SQLException {
-    String projection =
-        columns.output().keySet().stream().map(Sql::id).collect(Collectors.joining(", "));
-    String filter = spec.filter() == null ? "TRUE" : "(" + spec.filter() + ")";
+    String projection = projection(columns);
+    String filter = spec.filter() == null ? "TRUE" : "coalesce((" + spec.filter() + "), FALSE)";
     String complete =
         columns.dropNa().isEmpty()
             ? "TRUE"
             : columns.dropNa().stream()
                 .map(c -> Sql.id(c) + " IS NOT NULL")
                 .collect(Collectors.joining(" AND "));
-    long read;
-    long filtered;
-    long incomplete;
     try {
       Progress.execute(
-          sql.getConnection(),
-          "CREATE TABLE counted AS SELECT count(*),"
-              + " count(*) FILTER (WHERE NOT coalesce("
+          db,
+          "CREATE TABLE src AS SELECT "
+              + projection
+              + ", "
+              + ROW
+              + ", "
+              + splitHash(spec, columns)
+              + " AS "
+              + HASH
+              + ", (CASE WHEN NOT "
               + filter
-              + ", FALSE)), count(*) FILTER (WHERE"
-              + " coalesce("
-              + filter
-              + ", FALSE) AND NOT ("
+              + " THEN 1 WHEN NOT ("
               + complete
-              + ")) FROM src",
+              + ") THEN 2 ELSE 0 END)::UTINYINT AS "
+              + DROP
+              + " FROM (SELECT *, "
+              + columns.rowHash()
+              + " AS "
+              + ROW
+              + " FROM "
+              + reader
+              + ")",
           "reading",
           5,
           console);
     } catch (SQLException e) {
-      if (spec.filter() != null) {
-        throw new IllegalArgumentException(
-            "filter ("
-                + spec.filter()
-                + ") is not a valid SQL"
-                + " condition on the columns "
-                + columns.output().keySet()
-                + ": "
-                + duckMessage(e),
-            e);
-      }
-      throw e;
+      throw Types.explain(e, spec);
     }
-    try (ResultSet r = sql.executeQuery("SELECT * FROM counted")) {
+    long read;
+    long filtered;
+    long incomplete;
+    try (ResultSet r =
+        sql.executeQuery(
+            "SELECT count(*), count(*) FILTER ("
+                + DROP
+                + " = 1), count(*) FILTER ("
+                + DROP
+                + " = 2) FROM src")) {
       r.next();
       read = r.getLong(1);
       filtered = r.getLong(2);
       incomplete = r.getLong(3);
     }
     console.accept(String.format(Locale.ROOT, "prepare: %,d rows read", read));
-    // Each row's hash is computed once: the split hash, its tie-break and the fingerprint use it.
-    Progress.execute(
-        sql.getConnection(),
-        "CREATE TABLE cleaned AS SELECT *, "
-            + columns.rowHash()
-            + " AS "
-            + ROW
-            + " FROM (SELECT "
-            + (spec.dedupe() ? "DISTINCT " : "")
+    long duplicates = 0;
+    String withoutDuplicates = "";
+    if (spec.dedupe()) {
+      // Only rows whose hash occurs twice can be duplicates: they alone are compared in full, and
+      // all but the first of each identical set are dropped.
+      sql.execute(
+          "CREATE TABLE repeated AS SELECT "
+              + ROW
+              + " FROM src WHERE "
+              + DROP
+              + " = 0 GROUP BY "
+              + ROW
+              + " HAVING count(*) > 1");
+      sql.execute(
+          "CREATE TABLE duplicates AS SELECT rid FROM (SELECT src.rowid AS rid, row_number() OVER"
+              + " (PARTITION BY "
+              + projection
+              + " ORDER BY src.rowid) AS k FROM src SEMI JOIN repeated USING ("
+              + ROW
+              + ") WHERE "
+              + DROP
+              + " = 0) WHERE k > 1");
+      duplicates = count(sql, "SELECT count(*) FROM duplicates");
+      withoutDuplicates = " ANTI JOIN duplicates ON src.rowid = duplicates.rid";
+    }
+    sql.execute(
+        "CREATE VIEW cleaned AS SELECT src.rowid AS "
+            + RID
+            + ", "
             + projection
-            + " FROM src WHERE coalesce("
-            + filter
-            + ", FALSE) AND "
-            + complete
-            + ")",
-        "cleaning",
-        5,
-        console);
-    sql.execute("DROP TABLE src");
-    long kept = count(sql, "SELECT count(*) FROM cleaned");
+            + ", "
+            + ROW
+            + ", "
+            + HASH
+            + " FROM src"
+            + withoutDuplicates
+            + " WHERE "
+            + DROP
+            + " = 0");
     if (spec.filter() != null) {
       cleaning.put("filter", filtered);
     }
@@ -300,12 +338,13 @@ public final class DatasetPreparer {
       cleaning.put("drop_na", incomplete);
     }
     if (spec.dedupe()) {
-      cleaning.put("dedupe", read - filtered - incomplete - kept);
+      cleaning.put("dedupe", duplicates);
     }
     cleaning.forEach(
         (step, removed) ->
             console.accept(
                 String.format(Locale.ROOT, "prepare: %s removed %,d rows", step, removed)));
+    long kept = read - filtered - incomplete - duplicates;
     if (kept == 0) {
       throw new IllegalArgumentException(
           "no rows are left after cleaning ("
@@ -317,53 +356,232 @@ public final class DatasetPreparer {
     return read;
   }
 
-  /** Adds the split column: the table {@code prepared}. */
-  private static void assign(Statement sql, PrepareSpec spec, Columns columns) throws SQLException {
-    String hashed =
-        spec.key() == null && spec.groupBy() == null
-            ? ROW + "::VARCHAR"
-            : columns.hashExpression(spec);
-    String u =
-        "(md5_number_lower("
-            + Sql.str(Long.toString(spec.seed()))
-            + " || '|' || "
-            + hashed
-            + ")::DOUBLE / 18446744073709551616.0)";
-    if (!spec.stratify()) {
-      sql.execute(
-          "CREATE TABLE prepared AS SELECT *, "
-              + cut(spec.splits(), u)
-              + " AS "
-              + SPLIT
-              + " FROM cleaned");
+  /**
+   * The split hash, an unsigned 64-bit number: DuckDB's hash of the seed and the row's hash, or the
+   * lower half of an MD5 of the seed and the key's (or group's) text, which stays the same whatever
+   * the column's inferred type and the DuckDB version.
+   */
+  private static String splitHash(PrepareSpec spec, Columns columns) {
+    if (spec.key() == null && spec.groupBy() == null) {
+      return "hash(" + spec.seed() + "::BIGINT, " + ROW + ")";
+    }
+    return "md5_number_lower("
+        + Sql.str(Long.toString(spec.seed()))
+        + " || '|' || "
+        + columns.hashExpression(spec)
+        + ")";
+  }
+
+  /** A filter that does not bind (unknown column, syntax) is named before anything is read. */
+  private static void checkFilter(
+      Statement sql, PrepareSpec spec, Map<String, String> source, String reader) {
+    if (spec.filter() == null) {
       return;
     }
-    checkClasses(sql, spec);
-    // Ranks are computed on a narrow table (row id, class, hash), then joined back by row id.
-    String label = Sql.id(spec.label());
+    try (ResultSet r =
+        sql.executeQuery(
+            "SELECT count(*) FROM (SELECT * FROM " + reader + " LIMIT 0) WHERE " + spec.filter())) {
+      r.next();
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(
+          "filter ("
+              + spec.filter()
+              + ") is not a valid SQL condition on the columns "
+              + source.keySet()
+              + ": "
+              + duckMessage(e),
+          e);
+    }
+  }
+
+  /**
+   * Adds the split column: the view {@code prepared}. Returns the cut-offs a time split found
+   * (split name to the time its rows start at), empty otherwise.
+   */
+  private static Map<String, String> assign(Statement sql, PrepareSpec spec, Columns columns)
+      throws SQLException {
+    List<Split> splits = spec.splits();
+    if (spec.timeColumn() != null) {
+      String time = Sql.id(spec.timeColumn());
+      long missing = count(sql, "SELECT count(*) FROM cleaned WHERE " + time + " IS NULL");
+      if (missing > 0) {
+        throw new IllegalArgumentException(
+            String.format(
+                Locale.ROOT,
+                "time column (%s) is null in %,d rows, which no split can take; drop them"
+                    + " (--drop-na-column %s) or fill them",
+                spec.timeColumn(),
+                missing,
+                spec.timeColumn()));
+      }
+      if (!spec.cutoffs().isEmpty()) {
+        assignByCutoffs(sql, spec, columns.output().get(spec.timeColumn()));
+        return new LinkedHashMap<>();
+      }
+      return exactCut(sql, splits, "0", time);
+    }
+    if (spec.stratify()) {
+      checkClasses(sql, spec);
+      exactCut(sql, splits, Sql.id(spec.label()), "(" + HASH + " >> 48)::INTEGER");
+      return new LinkedHashMap<>();
+    }
+    StringBuilder cut = new StringBuilder("CASE");
+    BigDecimal cumulative = BigDecimal.ZERO;
+    for (int i = 0; i < splits.size() - 1; i++) {
+      cumulative = cumulative.add(BigDecimal.valueOf(splits.get(i).fraction()));
+      BigInteger threshold = cumulative.multiply(TWO_TO_64).toBigInteger().min(MAX_HASH);
+      cut.append(" WHEN ")
+          .append(HASH)
+          .append(" < ")
+          .append(threshold)
+          .append("::UBIGINT THEN ")
+          .append(Sql.str(splits.get(i).name()));
+    }
+    cut.append(" ELSE ").append(Sql.str(splits.get(splits.size() - 1).name())).append(" END");
+    sql.execute("CREATE VIEW prepared AS SELECT *, " + cut + " AS " + SPLIT + " FROM cleaned");
+    return new LinkedHashMap<>();
+  }
+
+  private static final BigDecimal TWO_TO_64 = new BigDecimal(BigInteger.ONE.shiftLeft(64));
+  private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  /**
+   * Cuts each partition's rows, in the order of {@code bucket} and then (split hash, row hash, row
+   * id), at the rounded cumulative fractions, so that every split gets its share within one row.
+   * Without sorting the rows: a count per (partition, bucket) finds the bucket each cut falls in,
+   * and only the rows of those few buckets are ranked.
+   *
+   * @return for a time split, the first bucket (time) of every split after the first
+   */
+  private static Map<String, String> exactCut(
+      Statement sql, List<Split> splits, String partition, String bucket) throws SQLException {
     sql.execute(
-        "CREATE TABLE ranked AS SELECT rid, "
-            + cutRanks(spec.splits())
-            + " AS "
-            + SPLIT
-            + " FROM (SELECT rid, row_number() OVER (PARTITION BY c ORDER BY "
-            + HASH
-            + ", h) - 1"
-            + " AS r, count(*) OVER (PARTITION BY c) AS n FROM (SELECT rowid AS rid, "
-            + label
-            + " AS c, "
-            + u
-            + " AS "
+        "CREATE TABLE buckets AS SELECT "
+            + partition
+            + " AS p, "
+            + bucket
+            + " AS b, count(*) AS n FROM cleaned GROUP BY ALL");
+    List<String> bounds = new ArrayList<>();
+    double cumulative = 0;
+    for (int i = 0; i < splits.size() - 1; i++) {
+      cumulative += splits.get(i).fraction();
+      String k = "round(total * " + cumulative + ")::BIGINT";
+      bounds.add("min(b) FILTER (cum > " + k + ") AS b" + i);
+      bounds.add("arg_min(" + k + " - (cum - n), b) FILTER (cum > " + k + ") AS o" + i);
+    }
+    sql.execute(
+        "CREATE TABLE cuts AS SELECT p, "
+            + String.join(", ", bounds)
+            + " FROM (SELECT p, b, n, sum(n) OVER (PARTITION BY p ORDER BY b) AS cum,"
+            + " sum(n) OVER (PARTITION BY p) AS total FROM buckets) GROUP BY p");
+    sql.execute(
+        "CREATE TABLE edges AS "
+            + java.util.stream.IntStream.range(0, splits.size() - 1)
+                .mapToObj(i -> "SELECT p, b" + i + " AS b FROM cuts WHERE b" + i + " IS NOT NULL")
+                .collect(Collectors.joining(" UNION ")));
+    sql.execute(
+        "CREATE TABLE edge AS SELECT rid, row_number() OVER (PARTITION BY p, b ORDER BY "
             + HASH
             + ", "
             + ROW
-            + " AS h FROM cleaned))");
+            + ", rid) - 1 AS r FROM (SELECT "
+            + RID
+            + " AS rid, "
+            + partition
+            + " AS p, "
+            + bucket
+            + " AS b, "
+            + HASH
+            + ", "
+            + ROW
+            + " FROM cleaned) x SEMI JOIN edges ON x.p IS NOT DISTINCT FROM edges.p AND x.b ="
+            + " edges.b");
+    StringBuilder cut = new StringBuilder("CASE");
+    for (int i = 0; i < splits.size() - 1; i++) {
+      cut.append(
+              String.format(
+                  Locale.ROOT,
+                  " WHEN cuts.b%1$d IS NULL OR c.__mlops_b < cuts.b%1$d OR (c.__mlops_b ="
+                      + " cuts.b%1$d AND edge.r < cuts.o%1$d) THEN ",
+                  i))
+          .append(Sql.str(splits.get(i).name()));
+    }
+    cut.append(" ELSE ").append(Sql.str(splits.get(splits.size() - 1).name())).append(" END");
     sql.execute(
-        "CREATE TABLE prepared AS SELECT cleaned.*, ranked."
+        "CREATE VIEW prepared AS SELECT c.*, "
+            + cut
+            + " AS "
             + SPLIT
-            + " FROM cleaned"
-            + " JOIN ranked ON cleaned.rowid = ranked.rid");
-    sql.execute("DROP TABLE ranked");
+            + " FROM (SELECT *, "
+            + partition
+            + " AS __mlops_p, "
+            + bucket
+            + " AS __mlops_b FROM cleaned) c JOIN cuts ON c.__mlops_p IS NOT DISTINCT FROM cuts.p"
+            + " LEFT JOIN edge ON c."
+            + RID
+            + " = edge.rid");
+    Map<String, String> starts = new LinkedHashMap<>();
+    try (ResultSet r =
+        sql.executeQuery(
+            "SELECT "
+                + java.util.stream.IntStream.range(0, splits.size() - 1)
+                    .mapToObj(i -> "min(b" + i + ")::VARCHAR")
+                    .collect(Collectors.joining(", "))
+                + " FROM cuts")) {
+      r.next();
+      for (int i = 0; i < splits.size() - 1; i++) {
+        starts.put(splits.get(i + 1).name(), r.getString(i + 1));
+      }
+    }
+    return starts;
+  }
+
+  /** {@code CASE WHEN time < cutoff1 THEN first ... ELSE last END}, the cut-offs checked first. */
+  private static void assignByCutoffs(Statement sql, PrepareSpec spec, String type)
+      throws SQLException {
+    List<String> cutoffs = spec.cutoffs();
+    String previous = null;
+    for (String cutoff : cutoffs) {
+      String value = "TRY_CAST(" + Sql.str(cutoff.strip()) + " AS " + type + ")";
+      try (ResultSet r =
+          sql.executeQuery(
+              "SELECT "
+                  + value
+                  + " IS NOT NULL, "
+                  + (previous == null ? "TRUE" : previous + " < " + value))) {
+        r.next();
+        if (!r.getBoolean(1)) {
+          throw new IllegalArgumentException(
+              "cutoff ("
+                  + cutoff
+                  + ") is not a value of the time column '"
+                  + spec.timeColumn()
+                  + "' ("
+                  + type
+                  + "); give values like its own, e.g. 2024-07-01 for a DATE");
+        }
+        if (!r.getBoolean(2)) {
+          throw new IllegalArgumentException(
+              "cutoffs " + cutoffs + " must increase: each one starts a later split");
+        }
+      }
+      previous = value;
+    }
+    StringBuilder cut = new StringBuilder("CASE");
+    for (int i = 0; i < cutoffs.size(); i++) {
+      cut.append(" WHEN ")
+          .append(Sql.id(spec.timeColumn()))
+          .append(" < CAST(")
+          .append(Sql.str(cutoffs.get(i).strip()))
+          .append(" AS ")
+          .append(type)
+          .append(") THEN ")
+          .append(Sql.str(spec.splits().get(i).name()));
+    }
+    cut.append(" ELSE ")
+        .append(Sql.str(spec.splits().get(spec.splits().size() - 1).name()))
+        .append(" END");
+    sql.execute("CREATE VIEW prepared AS SELECT *, " + cut + " AS " + SPLIT + " FROM cleaned");
   }
 
   private static void checkClasses(Statement sql, PrepareSpec spec) throws SQLException {
@@ -379,48 +597,38 @@ public final class DatasetPreparer {
     }
   }
 
-  /** {@code CASE WHEN u < 0.8 THEN 'train' WHEN u < 0.9 THEN ... ELSE 'last' END}. */
-  private static String cut(List<Split> splits, String u) {
-    StringBuilder s = new StringBuilder("CASE");
-    double cumulative = 0;
-    for (int i = 0; i < splits.size() - 1; i++) {
-      cumulative += splits.get(i).fraction();
-      s.append(" WHEN ")
-          .append(u)
-          .append(" < ")
-          .append(cumulative)
-          .append(" THEN ")
-          .append(Sql.str(splits.get(i).name()));
-    }
-    return s.append(" ELSE ")
-        .append(Sql.str(splits.get(splits.size() - 1).name()))
-        .append(" END")
-        .toString();
-  }
+  /**
+   * One scan of the prepared rows: per split its row count, its label distribution and the sum of
+   * its rows' hashes (for the fingerprint). An empty split fails here.
+   */
+  private record Tally(
+      Map<String, Long> rows, Map<String, Map<String, Long>> labels, Map<String, String> sums) {}
 
-  /** Cuts each class's rank {@code r} of {@code n} at the rounded cumulative fractions. */
-  private static String cutRanks(List<Split> splits) {
-    StringBuilder s = new StringBuilder("CASE");
-    double cumulative = 0;
-    for (int i = 0; i < splits.size() - 1; i++) {
-      cumulative += splits.get(i).fraction();
-      s.append(" WHEN r < round(n * ")
-          .append(cumulative)
-          .append(") THEN ")
-          .append(Sql.str(splits.get(i).name()));
-    }
-    return s.append(" ELSE ")
-        .append(Sql.str(splits.get(splits.size() - 1).name()))
-        .append(" END")
-        .toString();
-  }
-
-  private static Map<String, Long> counts(Statement sql, PrepareSpec spec) throws SQLException {
+  private static Tally tally(Statement sql, PrepareSpec spec) throws SQLException {
     Map<String, Long> found = new LinkedHashMap<>();
+    Map<String, BigInteger> sums = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> labels = new LinkedHashMap<>();
+    if (spec.label() != null) {
+      spec.splits().forEach(s -> labels.put(s.name(), new LinkedHashMap<>()));
+    }
+    String label = spec.label() == null ? "NULL" : Sql.id(spec.label()) + "::VARCHAR";
     try (ResultSet r =
-        sql.executeQuery("SELECT " + SPLIT + ", count(*) FROM prepared GROUP BY 1")) {
+        sql.executeQuery(
+            "SELECT "
+                + SPLIT
+                + ", "
+                + label
+                + " AS c, count(*), sum("
+                + ROW
+                + "::HUGEINT)::VARCHAR FROM prepared GROUP BY 1, 2 ORDER BY 1, 2 NULLS LAST")) {
       while (r.next()) {
-        found.put(r.getString(1), r.getLong(2));
+        String split = r.getString(1);
+        long n = r.getLong(3);
+        found.merge(split, n, Long::sum);
+        sums.merge(split, new BigInteger(r.getString(4)), BigInteger::add);
+        if (spec.label() != null) {
+          labels.get(split).put(String.valueOf(r.getString(2)), n);
+        }
       }
     }
     Map<String, Long> rows = new LinkedHashMap<>();
@@ -432,47 +640,70 @@ public final class DatasetPreparer {
                 + s.name()
                 + "' would be empty ("
                 + found
-                + "); give it a larger fraction or prepare more rows");
+                + "); give it a larger fraction (or another cut-off) or prepare more rows");
       }
       rows.put(s.name(), n);
     }
-    return rows;
+    Map<String, String> sumText = new LinkedHashMap<>();
+    sums.forEach((k, v) -> sumText.put(k, v.toString()));
+    return new Tally(rows, labels, sumText);
   }
 
+  /**
+   * Writes every split in one scan ({@code PARTITION_BY} the split) into {@code tmp/parts}, then
+   * moves each split's file to {@code tmp/<split>.<format>}.
+   */
   private static Map<String, String> write(
-      Statement sql,
+      Connection db,
       PrepareSpec spec,
       Columns columns,
       Path tmp,
       Map<String, Long> rows,
       Consumer<String> console)
-      throws SQLException {
+      throws SQLException, IOException {
+    Path parts = tmp.resolve("parts");
+    String format =
+        spec.outputFormat() == PrepareSpec.OutputFormat.CSV
+            ? "FORMAT CSV, HEADER"
+            : "FORMAT PARQUET";
+    Progress.execute(
+        db,
+        "COPY (SELECT "
+            + projection(columns)
+            + ", "
+            + SPLIT
+            + " FROM prepared) TO "
+            + Sql.str(parts.toString())
+            + " ("
+            + format
+            + ", PARTITION_BY ("
+            + SPLIT
+            + "))",
+        "writing",
+        5,
+        console);
     Map<String, String> files = new LinkedHashMap<>();
-    String projection =
-        columns.output().keySet().stream().map(Sql::id).collect(Collectors.joining(", "));
     for (Split s : spec.splits()) {
       String name = s.name() + "." + spec.outputFormat().extension();
-      String format =
-          spec.outputFormat() == PrepareSpec.OutputFormat.CSV
-              ? "FORMAT CSV, HEADER"
-              : "FORMAT PARQUET";
-      sql.execute(
-          "COPY (SELECT "
-              + projection
-              + " FROM prepared WHERE "
-              + SPLIT
-              + " = "
-              + Sql.str(s.name())
-              + ") TO "
-              + Sql.str(tmp.resolve(name).toString())
-              + " ("
-              + format
-              + ")");
+      List<Path> written;
+      try (Stream<Path> list = Files.list(parts.resolve(SPLIT + "=" + s.name()))) {
+        written = list.toList();
+      }
+      if (written.size() != 1) {
+        throw new IllegalStateException(
+            "DuckDB wrote " + written + " for split " + s.name() + "; expected one file");
+      }
+      Files.move(written.get(0), tmp.resolve(name), StandardCopyOption.ATOMIC_MOVE);
       files.put(s.name(), name);
       console.accept(
           String.format(Locale.ROOT, "prepare: wrote %s (%,d rows)", name, rows.get(s.name())));
     }
+    deleteTree(parts);
     return files;
+  }
+
+  private static String projection(Columns columns) {
+    return columns.output().keySet().stream().map(Sql::id).collect(Collectors.joining(", "));
   }
 
   /** Statistics of every column, in one scan. */
@@ -488,7 +719,7 @@ public final class DatasetPreparer {
       parts.add("approx_count_distinct(" + id + ")");
     }
     Map<String, DatasetManifest.ColumnStats> stats = new LinkedHashMap<>();
-    try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", parts) + " FROM prepared")) {
+    try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", parts) + " FROM cleaned")) {
       r.next();
       int i = 1;
       for (String column : columns.output().keySet()) {
@@ -505,43 +736,14 @@ public final class DatasetPreparer {
     return stats;
   }
 
-  private static Map<String, Map<String, Long>> labels(Statement sql, PrepareSpec spec)
-      throws SQLException {
-    Map<String, Map<String, Long>> distribution = new LinkedHashMap<>();
-    if (spec.label() == null) {
-      return distribution;
-    }
-    spec.splits().forEach(s -> distribution.put(s.name(), new LinkedHashMap<>()));
-    try (ResultSet r =
-        sql.executeQuery(
-            "SELECT "
-                + SPLIT
-                + ", "
-                + Sql.id(spec.label())
-                + "::VARCHAR AS c, count(*) FROM prepared GROUP BY 1, 2 ORDER BY 1, 2 NULLS LAST")) {
-      while (r.next()) {
-        distribution.get(r.getString(1)).put(String.valueOf(r.getString(2)), r.getLong(3));
-      }
-    }
-    return distribution;
-  }
-
   /**
    * SHA-256 over the schema and, per split, its row count and the sum of the rows' hashes: the same
    * for the same rows whatever their order or the files they came from.
    */
-  private static String fingerprint(Statement sql, Columns columns, Map<String, Long> rows)
-      throws SQLException {
+  private static String fingerprint(
+      Columns columns, Map<String, Long> rows, Map<String, String> sums) {
     StringBuilder text = new StringBuilder("mlops-dataset-v1\n");
     columns.output().forEach((c, t) -> text.append(c).append(':').append(t).append('\n'));
-    Map<String, String> sums = new LinkedHashMap<>();
-    try (ResultSet r =
-        sql.executeQuery(
-            "SELECT " + SPLIT + ", sum(" + ROW + "::HUGEINT)::VARCHAR FROM prepared GROUP BY 1")) {
-      while (r.next()) {
-        sums.put(r.getString(1), r.getString(2));
-      }
-    }
     rows.forEach(
         (s, n) ->
             text.append(s).append('=').append(n).append('/').append(sums.get(s)).append('\n'));
@@ -572,7 +774,7 @@ public final class DatasetPreparer {
     sql.execute(
         "CREATE TABLE profiled AS SELECT "
             + numeric
-            + " FROM prepared USING SAMPLE"
+            + " FROM cleaned USING SAMPLE"
             + " reservoir(200000 ROWS) REPEATABLE (42)");
     return Drift.profiles(sql, "profiled", columns.output());
   }
@@ -592,7 +794,7 @@ public final class DatasetPreparer {
     DatasetManifest previous = readManifest(file);
     DriftReport drift =
         Drift.compare(
-            sql, "prepared", previous, fingerprint, columns.output(), labels, spec.checks());
+            sql, "cleaned", previous, fingerprint, columns.output(), labels, spec.checks());
     if (drift.unchanged()) {
       console.accept(
           "prepare: data unchanged since " + file + " (fingerprint " + fingerprint + ")");
@@ -684,7 +886,7 @@ public final class DatasetPreparer {
     }
   }
 
-  private static Map<String, String> options(PrepareSpec spec) {
+  private static Map<String, String> options(PrepareSpec spec, Map<String, String> timeStarts) {
     Map<String, String> o = new LinkedHashMap<>();
     o.put(
         "splits",
@@ -693,9 +895,21 @@ public final class DatasetPreparer {
             .collect(Collectors.joining(",")));
     o.put(
         "method",
-        spec.stratify()
-            ? "stratified"
-            : spec.groupBy() != null ? "group" : spec.key() != null ? "key" : "row-hash");
+        spec.timeColumn() != null
+            ? "time"
+            : spec.stratify()
+                ? "stratified"
+                : spec.groupBy() != null ? "group" : spec.key() != null ? "key" : "row-hash");
+    if (spec.timeColumn() != null) {
+      o.put("time_column", spec.timeColumn());
+      o.put(
+          "cutoffs",
+          spec.cutoffs().isEmpty()
+              ? timeStarts.entrySet().stream()
+                  .map(e -> e.getKey() + ">=" + e.getValue())
+                  .collect(Collectors.joining(","))
+              : String.join(",", spec.cutoffs()));
+    }
     if (spec.groupBy() != null) {
       o.put("group_by", spec.groupBy());
     }

@@ -22,6 +22,11 @@ import java.util.Map;
  * @param stratify keep the label's class proportions in every split (within one row per class)
  * @param groupBy keep all rows of a value of this column in one split; null for none
  * @param key split by a hash of this column (a stable row id); null to hash the whole row
+ * @param timeColumn split by time: the oldest rows go to the first split, the newest to the last;
+ *     null for hash splits
+ * @param cutoffs with {@code timeColumn}: the start of every split after the first (one fewer than
+ *     the splits, increasing, in the column's type, e.g. {@code 2024-07-01}); empty to cut the time
+ *     order at the splits' fractions
  * @param dropNa drop rows with a null in {@code dropNaColumns}, or in any column when that is empty
  * @param dedupe drop exact duplicate rows
  * @param keepColumns keep only these columns (and the label); empty keeps all
@@ -46,6 +51,8 @@ public record PrepareSpec(
     boolean stratify,
     String groupBy,
     String key,
+    String timeColumn,
+    List<String> cutoffs,
     boolean dropNa,
     List<String> dropNaColumns,
     boolean dedupe,
@@ -82,6 +89,7 @@ public record PrepareSpec(
     inputs = List.copyOf(inputs);
     nullTokens = List.copyOf(nullTokens);
     splits = Split.validate(splits);
+    cutoffs = List.copyOf(cutoffs);
     dropNaColumns = List.copyOf(dropNaColumns);
     keepColumns = List.copyOf(keepColumns);
     dropColumns = List.copyOf(dropColumns);
@@ -122,6 +130,25 @@ public record PrepareSpec(
       throw new IllegalArgumentException(
           "group-by (" + groupBy + ") and key (" + key + ") cannot be combined: choose one");
     }
+    if (timeColumn != null && (stratify || groupBy != null || key != null)) {
+      throw new IllegalArgumentException(
+          "time column ("
+              + timeColumn
+              + ") splits by time; it cannot be combined with stratify, group-by or key: choose"
+              + " one");
+    }
+    if (!cutoffs.isEmpty() && timeColumn == null) {
+      throw new IllegalArgumentException(
+          "cutoffs " + cutoffs + " need a time column (--time-column)");
+    }
+    if (!cutoffs.isEmpty() && cutoffs.size() != splits.size() - 1) {
+      throw new IllegalArgumentException(
+          "cutoffs "
+              + cutoffs
+              + " must be one fewer than the splits "
+              + splits.stream().map(Split::name).toList()
+              + ": each cut-off starts the next split");
+    }
     if (delimiter != null && delimiter.length() != 1 && !delimiter.equals("\\t")) {
       throw new IllegalArgumentException(
           "delimiter (" + delimiter + ") must be one character (or \\t)");
@@ -151,6 +178,8 @@ public record PrepareSpec(
     private boolean stratify;
     private String groupBy;
     private String key;
+    private String timeColumn;
+    private final List<String> cutoffs = new ArrayList<>();
     private boolean dropNa;
     private final List<String> dropNaColumns = new ArrayList<>();
     private boolean dedupe;
@@ -221,6 +250,16 @@ public record PrepareSpec(
 
     public Builder optKey(String value) {
       key = value;
+      return this;
+    }
+
+    public Builder optTimeColumn(String value) {
+      timeColumn = value;
+      return this;
+    }
+
+    public Builder addCutoff(String value) {
+      cutoffs.add(value);
       return this;
     }
 
@@ -295,6 +334,8 @@ public record PrepareSpec(
           stratify,
           groupBy,
           key,
+          timeColumn,
+          cutoffs,
           dropNa,
           dropNaColumns,
           dedupe,

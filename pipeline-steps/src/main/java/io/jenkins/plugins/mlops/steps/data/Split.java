@@ -52,6 +52,32 @@ public record Split(String name, double fraction) {
     return validate(splits);
   }
 
+  /**
+   * Parses split names without fractions, {@code train,validation,test}, for splits cut at given
+   * times, where fractions do not apply (each gets an equal nominal share).
+   *
+   * @throws IllegalArgumentException naming the part that is wrong
+   */
+  public static List<Split> parseNames(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(
+          "split is empty; give the split names, e.g. train,validation,test");
+    }
+    String[] parts = text.split(",");
+    List<Split> splits = new ArrayList<>();
+    for (String part : parts) {
+      if (part.contains("=")) {
+        throw new IllegalArgumentException(
+            "split part '"
+                + part.strip()
+                + "' has a fraction, but cut-offs decide the splits; give names only, e.g."
+                + " train,validation,test");
+      }
+      splits.add(new Split(part.strip(), 1.0 / parts.length));
+    }
+    return validate(splits);
+  }
+
   /** Checks that names are distinct and fractions sum to 1 (within 1e-9). */
   public static List<Split> validate(List<Split> splits) {
     if (splits.isEmpty()) {

@@ -71,6 +71,52 @@ class PrepareCommandTest {
   }
 
   @Test
+  void timeSplitsAtCutoffsTakeSplitNamesOnly() throws IOException {
+    List<String> lines = new ArrayList<>(List.of("when,amount"));
+    for (int i = 0; i < 300; i++) {
+      lines.add(java.time.LocalDate.of(2024, 1, 1).plusDays(i % 90) + "," + i);
+    }
+    Path events = Files.write(work.resolve("events.csv"), lines);
+    Outcome o =
+        run(
+            "prepare",
+            "--input",
+            events.toString(),
+            "--time-column",
+            "when",
+            "--cutoffs",
+            "2024-02-01,2024-03-01",
+            "--output",
+            work.resolve("by-time").toString(),
+            "--json");
+
+    assertEquals(0, o.status(), o.err());
+    JsonNode m = new ObjectMapper().readTree(o.out());
+    long january = 0;
+    for (int i = 0; i < 300; i++) {
+      january += i % 90 < 31 ? 1 : 0;
+    }
+    assertEquals(january, m.get("rows").get("train").asLong(), o.out());
+    assertEquals("time", m.get("options").get("method").asText());
+
+    Outcome fractions =
+        run(
+            "prepare",
+            "--input",
+            events.toString(),
+            "--time-column",
+            "when",
+            "--cutoffs",
+            "2024-02-01",
+            "--split",
+            "train=0.5,test=0.5",
+            "--output",
+            work.resolve("bad").toString());
+    assertEquals(2, fractions.status());
+    assertTrue(fractions.err().contains("give names only"), fractions.err());
+  }
+
+  @Test
   void badInputIsOneClearLine() {
     Outcome missing =
         run(

@@ -165,6 +165,185 @@ class DatasetPreparerTest {
   }
 
   @Test
+  void stratifiedCutsAreExactWithIdenticalRowsTinyClassesAndNullLabels() throws Exception {
+    List<String> rows = rows(0, 20_000);
+    rows.addAll(Collections.nCopies(3_000, "1,1,1,1.5,c1")); // 3,000 identical rows: one hash
+    rows.addAll(List.of("5,5,7,2.0,c5", "6,6,7,3.0,c6", "7,7,7,4.0,c7")); // a class of 3
+    rows.addAll(Collections.nCopies(40, "9,9,,5.0,c2")); // a null label
+    csv("data.csv", rows);
+
+    DatasetManifest m = prepare(spec("data.csv", "out").optStratify(true).build());
+
+    Map<String, Long> perClass = new HashMap<>();
+    m.labelDistribution()
+        .values()
+        .forEach(d -> d.forEach((c, n) -> perClass.merge(c, n, Long::sum)));
+    assertEquals(Map.of("0", 12_000L, "1", 9_000L, "2", 2_000L, "7", 3L, "null", 40L), perClass);
+    for (Map.Entry<String, Long> c : perClass.entrySet()) {
+      long n = c.getValue();
+      long train = Math.round(n * 0.8);
+      long validation = Math.round(n * 0.9) - train;
+      Map<String, Map<String, Long>> d = m.labelDistribution();
+      assertEquals(train, d.get("train").getOrDefault(c.getKey(), 0L), "train " + c);
+      assertEquals(validation, d.get("validation").getOrDefault(c.getKey(), 0L), "validation " + c);
+      assertEquals(n - train - validation, d.get("test").getOrDefault(c.getKey(), 0L), "test " + c);
+    }
+  }
+
+  /** id, ts (a DATE, 120 days from 2024-01-01, many rows per day), label, x. */
+  private Path timed(String name, int n) throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add("id,ts,label,x");
+    java.time.LocalDate day0 = java.time.LocalDate.of(2024, 1, 1);
+    for (int i = 0; i < n; i++) {
+      lines.add(i + "," + day0.plusDays((i * 7L) % 120) + "," + (i % 3) + "," + (i * 0.5));
+    }
+    Path file = work.resolve(name);
+    return Files.write(file, lines);
+  }
+
+  /** id to its date, and split to its dates, read back from the written files. */
+  private static Map<String, List<java.time.LocalDate>> datesBySplit(Path output, DatasetManifest m)
+      throws SQLException {
+    Map<String, List<java.time.LocalDate>> dates = new HashMap<>();
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement sql = db.createStatement()) {
+      for (Map.Entry<String, String> f : m.files().entrySet()) {
+        List<java.time.LocalDate> list = new ArrayList<>();
+        try (ResultSet r =
+            sql.executeQuery("SELECT ts::VARCHAR FROM '" + output.resolve(f.getValue()) + "'")) {
+          while (r.next()) {
+            list.add(java.time.LocalDate.parse(r.getString(1)));
+          }
+        }
+        dates.put(f.getKey(), list);
+      }
+    }
+    return dates;
+  }
+
+  @Test
+  void timeSplitsPutTheOldestRowsFirstAtExactFractions() throws Exception {
+    timed("data.csv", 9_999);
+    DatasetManifest m = prepare(spec("data.csv", "out").optTimeColumn("ts").build());
+
+    assertEquals(Math.round(9_999 * 0.8), m.rows().get("train"));
+    assertEquals(Math.round(9_999 * 0.9) - Math.round(9_999 * 0.8), m.rows().get("validation"));
+    Map<String, List<java.time.LocalDate>> dates = datesBySplit(work.resolve("out"), m);
+    java.time.LocalDate trainMax = Collections.max(dates.get("train"));
+    java.time.LocalDate validationMin = Collections.min(dates.get("validation"));
+    java.time.LocalDate validationMax = Collections.max(dates.get("validation"));
+    java.time.LocalDate testMin = Collections.min(dates.get("test"));
+    assertTrue(!trainMax.isAfter(validationMin), trainMax + " > " + validationMin);
+    assertTrue(!validationMax.isAfter(testMin), validationMax + " > " + testMin);
+    assertEquals("time", m.options().get("method"));
+    assertEquals("validation>=" + validationMin + ",test>=" + testMin, m.options().get("cutoffs"));
+
+    // The same data in another order: the same rows in each split (ties broken by the row hash).
+    List<String> lines = new ArrayList<>(Files.readAllLines(work.resolve("data.csv")));
+    List<String> body = new ArrayList<>(lines.subList(1, lines.size()));
+    Collections.shuffle(body, new Random(3));
+    body.add(0, lines.get(0));
+    Files.write(work.resolve("shuffled.csv"), body);
+    DatasetManifest again = prepare(spec("shuffled.csv", "again").optTimeColumn("ts").build());
+    assertEquals(m.fingerprint(), again.fingerprint());
+    assertEquals(
+        splitsOf(work.resolve("out"), m, "id"), splitsOf(work.resolve("again"), again, "id"));
+  }
+
+  @Test
+  void timeSplitsAtGivenCutoffs() throws Exception {
+    timed("data.csv", 3_000);
+    DatasetManifest m =
+        prepare(
+            spec("data.csv", "out")
+                .setSplits(Split.parseNames("train,validation,test"))
+                .optTimeColumn("ts")
+                .addCutoff("2024-03-01")
+                .addCutoff("2024-04-01")
+                .build());
+
+    Map<String, List<java.time.LocalDate>> dates = datesBySplit(work.resolve("out"), m);
+    java.time.LocalDate march = java.time.LocalDate.of(2024, 3, 1);
+    java.time.LocalDate april = java.time.LocalDate.of(2024, 4, 1);
+    assertTrue(dates.get("train").stream().allMatch(d -> d.isBefore(march)));
+    assertTrue(
+        dates.get("validation").stream().allMatch(d -> !d.isBefore(march) && d.isBefore(april)));
+    assertTrue(dates.get("test").stream().allMatch(d -> !d.isBefore(april)));
+    assertEquals(3_000, m.totalRows());
+    assertEquals("2024-03-01,2024-04-01", m.options().get("cutoffs"));
+
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                prepare(
+                    spec("data.csv", "bad")
+                        .setSplits(Split.parseNames("train,test"))
+                        .optTimeColumn("ts")
+                        .addCutoff("2024-13-45")
+                        .build()));
+    assertTrue(
+        bad.getMessage().startsWith("cutoff (2024-13-45) is not a value of the time column 'ts'"),
+        bad.getMessage());
+    IllegalArgumentException order =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                prepare(
+                    spec("data.csv", "bad")
+                        .setSplits(Split.parseNames("train,validation,test"))
+                        .optTimeColumn("ts")
+                        .addCutoff("2024-04-01")
+                        .addCutoff("2024-03-01")
+                        .build()));
+    assertTrue(order.getMessage().contains("must increase"), order.getMessage());
+    IllegalArgumentException empty =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                prepare(
+                    spec("data.csv", "bad")
+                        .setSplits(Split.parseNames("train,test"))
+                        .optTimeColumn("ts")
+                        .addCutoff("2030-01-01")
+                        .build()));
+    assertTrue(empty.getMessage().startsWith("split 'test' would be empty"), empty.getMessage());
+    IllegalArgumentException count =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                spec("data.csv", "bad")
+                    .setSplits(Split.parseNames("train,validation,test"))
+                    .optTimeColumn("ts")
+                    .addCutoff("2024-03-01")
+                    .build());
+    assertTrue(
+        count.getMessage().contains("must be one fewer than the splits"), count.getMessage());
+    IllegalArgumentException both =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> spec("data.csv", "bad").optTimeColumn("ts").optStratify(true).build());
+    assertTrue(both.getMessage().contains("cannot be combined"), both.getMessage());
+    IllegalArgumentException fractions =
+        assertThrows(IllegalArgumentException.class, () -> Split.parseNames("train=0.5,test"));
+    assertTrue(fractions.getMessage().contains("give names only"), fractions.getMessage());
+
+    List<String> withNull = new ArrayList<>(Files.readAllLines(work.resolve("data.csv")));
+    withNull.add("99999,,1,0.5");
+    Files.write(work.resolve("null.csv"), withNull);
+    IllegalArgumentException nulls =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> prepare(spec("null.csv", "bad").optTimeColumn("ts").build()));
+    assertTrue(
+        nulls.getMessage().startsWith("time column (ts) is null in 1 rows"), nulls.getMessage());
+    try (Stream<Path> left = Files.list(work.resolve("bad"))) {
+      assertEquals(0, left.count(), "failed runs leave the output directory empty");
+    }
+  }
+
+  @Test
   void groupsNeverSpanTwoSplits() throws Exception {
     csv("data.csv", rows(0, 5_000));
     DatasetManifest m = prepare(spec("data.csv", "out").optGroupBy("user").build());
