@@ -68,6 +68,7 @@ public final class DatasetPreparer {
    * @throws IllegalArgumentException for input a user must fix, naming the argument and the value
    */
   public static DatasetManifest prepare(PrepareSpec spec, Path workDir, Consumer<String> console) {
+    long start = System.nanoTime();
     Inputs.Resolved inputs = Inputs.resolve(spec.inputs(), spec.format(), workDir);
     Path output = workDir.resolve(spec.output()).normalize();
     checkOutput(output);
@@ -117,11 +118,16 @@ public final class DatasetPreparer {
               spec.seed(),
               options(spec, timeStarts),
               fingerprint,
-              profiles(sql, columns),
+              profiles(sql, columns, rows.values().stream().mapToLong(Long::longValue).sum()),
               drift);
       writeManifest(manifest, tmp.resolve("manifest.json"));
       publish(tmp, output, files);
-      console.accept("prepare: fingerprint " + manifest.fingerprint());
+      console.accept(
+          "prepare: fingerprint "
+              + manifest.fingerprint()
+              + " (done in "
+              + seconds(System.nanoTime() - start)
+              + ")");
       return manifest;
     } catch (SQLException e) {
       throw new IllegalArgumentException("the data could not be prepared: " + duckMessage(e), e);
@@ -238,6 +244,7 @@ public final class DatasetPreparer {
       Map<String, Long> cleaning,
       Consumer<String> console)
       throws SQLException {
+    long start = System.nanoTime();
     String projection = projection(columns);
     String filter = spec.filter() == null ? "TRUE" : "coalesce((" + spec.filter() + "), FALSE)";
     String complete =
@@ -291,7 +298,9 @@ public final class DatasetPreparer {
       filtered = r.getLong(2);
       incomplete = r.getLong(3);
     }
-    console.accept(String.format(Locale.ROOT, "prepare: %,d rows read", read));
+    console.accept(
+        String.format(
+            Locale.ROOT, "prepare: %,d rows read in %s", read, seconds(System.nanoTime() - start)));
     long duplicates = 0;
     String withoutDuplicates = "";
     if (spec.dedupe()) {
@@ -418,11 +427,14 @@ public final class DatasetPreparer {
         assignByCutoffs(sql, spec, columns.output().get(spec.timeColumn()));
         return new LinkedHashMap<>();
       }
+      buckets(sql, "0", time);
       return exactCut(sql, splits, "0", time);
     }
     if (spec.stratify()) {
+      String bucket = "(" + HASH + " >> 52)::INTEGER";
+      buckets(sql, Sql.id(spec.label()), bucket);
       checkClasses(sql, spec);
-      exactCut(sql, splits, Sql.id(spec.label()), "(" + HASH + " >> 48)::INTEGER");
+      exactCut(sql, splits, Sql.id(spec.label()), bucket);
       return new LinkedHashMap<>();
     }
     StringBuilder cut = new StringBuilder("CASE");
@@ -446,21 +458,15 @@ public final class DatasetPreparer {
   private static final BigInteger MAX_HASH = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   /**
-   * Cuts each partition's rows, in the order of {@code bucket} and then (split hash, row hash, row
-   * id), at the rounded cumulative fractions, so that every split gets its share within one row.
-   * Without sorting the rows: a count per (partition, bucket) finds the bucket each cut falls in,
-   * and only the rows of those few buckets are ranked.
+   * Cuts each partition's rows (counted by {@link #buckets}), in the order of {@code bucket} and
+   * then (split hash, row hash, row id), at the rounded cumulative fractions, so that every split
+   * gets its share within one row. Without sorting the rows: a count per (partition, bucket) finds
+   * the bucket each cut falls in, and only the rows of those few buckets are ranked.
    *
    * @return for a time split, the first bucket (time) of every split after the first
    */
   private static Map<String, String> exactCut(
       Statement sql, List<Split> splits, String partition, String bucket) throws SQLException {
-    sql.execute(
-        "CREATE TABLE buckets AS SELECT "
-            + partition
-            + " AS p, "
-            + bucket
-            + " AS b, count(*) AS n FROM cleaned GROUP BY ALL");
     List<String> bounds = new ArrayList<>();
     double cumulative = 0;
     for (int i = 0; i < splits.size() - 1; i++) {
@@ -536,6 +542,16 @@ public final class DatasetPreparer {
     return starts;
   }
 
+  /** The table {@code buckets}: rows per (partition, bucket), for {@link #exactCut}. */
+  private static void buckets(Statement sql, String partition, String bucket) throws SQLException {
+    sql.execute(
+        "CREATE TABLE buckets AS SELECT "
+            + partition
+            + " AS p, "
+            + bucket
+            + " AS b, count(*) AS n FROM cleaned GROUP BY ALL");
+  }
+
   /** {@code CASE WHEN time < cutoff1 THEN first ... ELSE last END}, the cut-offs checked first. */
   private static void assignByCutoffs(Statement sql, PrepareSpec spec, String type)
       throws SQLException {
@@ -585,7 +601,7 @@ public final class DatasetPreparer {
   }
 
   private static void checkClasses(Statement sql, PrepareSpec spec) throws SQLException {
-    long classes = count(sql, "SELECT count(DISTINCT " + Sql.id(spec.label()) + ") FROM cleaned");
+    long classes = count(sql, "SELECT count(DISTINCT p) FROM buckets");
     if (classes < 2) {
       throw new IllegalArgumentException(
           "label ("
@@ -661,6 +677,7 @@ public final class DatasetPreparer {
       Map<String, Long> rows,
       Consumer<String> console)
       throws SQLException, IOException {
+    long start = System.nanoTime();
     Path parts = tmp.resolve("parts");
     String format =
         spec.outputFormat() == PrepareSpec.OutputFormat.CSV
@@ -696,7 +713,12 @@ public final class DatasetPreparer {
       Files.move(written.get(0), tmp.resolve(name), StandardCopyOption.ATOMIC_MOVE);
       files.put(s.name(), name);
       console.accept(
-          String.format(Locale.ROOT, "prepare: wrote %s (%,d rows)", name, rows.get(s.name())));
+          String.format(
+              Locale.ROOT,
+              "prepare: wrote %s (%,d rows; all splits in %s)",
+              name,
+              rows.get(s.name()),
+              seconds(System.nanoTime() - start)));
     }
     deleteTree(parts);
     return files;
@@ -758,11 +780,12 @@ public final class DatasetPreparer {
   }
 
   /**
-   * Decile profiles of the numeric columns, from a sample of at most 200,000 rows (all rows when
-   * there are fewer): enough for a population stability index, at a fixed cost.
+   * Decile profiles of the numeric columns, from a sample of about 200,000 rows (all rows when
+   * there are fewer): enough for a population stability index, at a fixed cost. The sample is the
+   * rows whose split hash is below a threshold, so it is the same for the same rows in any order.
    */
-  private static Map<String, DatasetManifest.Profile> profiles(Statement sql, Columns columns)
-      throws SQLException {
+  private static Map<String, DatasetManifest.Profile> profiles(
+      Statement sql, Columns columns, long rows) throws SQLException {
     String numeric =
         columns.output().entrySet().stream()
             .filter(c -> Columns.isNumeric(c.getValue()))
@@ -771,13 +794,24 @@ public final class DatasetPreparer {
     if (numeric.isEmpty()) {
       return new LinkedHashMap<>();
     }
+    BigInteger below =
+        rows <= PROFILE_SAMPLE
+            ? TWO_TO_64.toBigInteger()
+            : TWO_TO_64
+                .multiply(BigDecimal.valueOf(PROFILE_SAMPLE))
+                .divide(BigDecimal.valueOf(rows), java.math.RoundingMode.FLOOR)
+                .toBigInteger();
     sql.execute(
         "CREATE TABLE profiled AS SELECT "
             + numeric
-            + " FROM cleaned USING SAMPLE"
-            + " reservoir(200000 ROWS) REPEATABLE (42)");
+            + " FROM cleaned WHERE "
+            + HASH
+            + "::HUGEINT < "
+            + below);
     return Drift.profiles(sql, "profiled", columns.output());
   }
+
+  private static final long PROFILE_SAMPLE = 200_000;
 
   private static DriftReport drift(
       Statement sql,
@@ -951,6 +985,10 @@ public final class DatasetPreparer {
         output.resolve("manifest.json"),
         StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
 
   private static long count(Statement sql, String query) throws SQLException {
