@@ -1,0 +1,47 @@
+package io.jenkins.plugins.mlops.trainer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar trainer.jar --label digit --epochs 20 ...}: exit 0 when trained, 1 when training
+ * failed (e.g. the loss became NaN), 2 for bad settings or data.
+ */
+public final class TrainerMain {
+
+  private TrainerMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(Arrays.asList(args), System.getenv(), Path.of(""), System.out, System.err));
+  }
+
+  /** Runs the trainer; returns the exit status. */
+  public static int run(
+      List<String> args, Map<String, String> env, Path workDir, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.println("usage: java -jar trainer.jar --label COLUMN [--name value ...]");
+      out.println("Settings (also MLOPS_PARAM_<NAME>; arguments win):");
+      out.println(Hyperparameters.help());
+      return 0;
+    }
+    try {
+      TrainerConfig config = TrainerConfig.from(args, env, workDir.toAbsolutePath());
+      TrainingResult result = new TrainingRun(config, err::println).run();
+      err.println(
+          "trainer: done: "
+              + result.epochs()
+              + " epochs; metrics in "
+              + config.outputDir().resolve("metrics.json"));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      err.println("trainer: error: " + e.getMessage());
+      return 2;
+    } catch (TrainingRun.TrainingFailedException e) {
+      err.println("trainer: training failed: " + e.getMessage());
+      return 1;
+    }
+  }
+}
