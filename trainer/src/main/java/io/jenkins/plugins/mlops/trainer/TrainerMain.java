@@ -30,6 +30,7 @@ public final class TrainerMain {
     try {
       TrainerConfig config = TrainerConfig.from(args, env, workDir.toAbsolutePath());
       TrainingResult result = new TrainingRun(config, err::println).run();
+      RunLogging.log(config, result, env, workDir.toAbsolutePath(), err::println);
       err.println(
           "trainer: done: "
               + result.epochs()
@@ -41,6 +42,12 @@ public final class TrainerMain {
       return 2;
     } catch (TrainingRun.TrainingFailedException e) {
       err.println("trainer: training failed: " + e.getMessage());
+      return 1;
+    } catch (io.jenkins.plugins.mlops.tracking.MlflowException e) {
+      err.println(
+          "trainer: trained, but MLflow refused the results: "
+              + e.getMessage()
+              + " (the model and metrics.json are in the output directory)");
       return 1;
     }
   }
