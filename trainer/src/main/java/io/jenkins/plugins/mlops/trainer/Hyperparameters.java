@@ -39,6 +39,11 @@ public final class Hyperparameters {
     known("label", null, "the label column (required)");
     known("features", "", "feature columns, comma-separated (default: every other column)");
     known("categorical", "", "columns to one-hot encode (default: the text and boolean ones)");
+    known(
+        "categorical_encoding",
+        "auto",
+        "onehot, embedding, or auto (one-hot up to 16 values, an embedding above)");
+    known("embedding_dim", "0", "embedding size; 0 for min(32, (values + 1) / 2 + 1)");
     known("task", "auto", "auto, classification or regression");
     known("hidden", "128", "hidden layer sizes, comma-separated (e.g. 256,128); empty for none");
     known("activation", "relu", "relu, tanh, gelu, sigmoid or leaky_relu");

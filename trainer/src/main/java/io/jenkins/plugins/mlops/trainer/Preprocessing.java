@@ -17,13 +17,28 @@ public record Preprocessing(
     Double labelStd,
     List<Feature> features) {
 
-  /** One input column. */
+  /**
+   * One input column.
+   *
+   * @param kind {@code numeric}, {@code categorical} (one-hot) or {@code embedding} (an index into
+   *     a learned table of {@code embeddingDim}-wide vectors; the last row stands for values
+   *     training never saw)
+   */
   public record Feature(
-      String name, String kind, Double mean, Double std, List<String> categories) {
+      String name,
+      String kind,
+      Double mean,
+      Double std,
+      List<String> categories,
+      Integer embeddingDim) {
 
-    /** Network inputs this column takes: 1, or one per category. */
+    /** Columns this feature takes in the encoded input: 1, or one per category for one-hot. */
     public int width() {
-      return "numeric".equals(kind) ? 1 : categories.size();
+      return "categorical".equals(kind) ? categories.size() : 1;
+    }
+
+    boolean embedded() {
+      return "embedding".equals(kind);
     }
   }
 
@@ -37,9 +52,22 @@ public record Preprocessing(
     return "classification".equals(task);
   }
 
-  /** The number of network inputs. */
+  /**
+   * The width of the encoded input: the numeric and one-hot columns first ({@link #denseWidth()}),
+   * then one index column per embedded feature, in {@link #embedded()} order.
+   */
   public int inputWidth() {
     return features.stream().mapToInt(Feature::width).sum();
+  }
+
+  /** The numeric and one-hot columns, which come first in the encoded input. */
+  public int denseWidth() {
+    return features.stream().filter(f -> !f.embedded()).mapToInt(Feature::width).sum();
+  }
+
+  /** The embedded features, in the order of their index columns. */
+  public List<Feature> embedded() {
+    return features.stream().filter(Feature::embedded).toList();
   }
 
   /** The number of network outputs: one per class, or 1 for regression. */

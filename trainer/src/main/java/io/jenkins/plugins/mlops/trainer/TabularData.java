@@ -231,15 +231,28 @@ final class TabularData {
             categories.add(r.getString(1));
           }
         }
-        if (categories.size() > 10_000) {
+        String encoding = config.categoricalEncoding();
+        if (encoding.equals("auto")) {
+          encoding = categories.size() > 16 ? "embedding" : "onehot";
+        }
+        if (encoding.equals("onehot") && categories.size() > 10_000) {
           throw new IllegalArgumentException(
               "categorical feature '"
                   + c
                   + "' has "
                   + categories.size()
-                  + " values; one-hot encoding allows at most 10,000 (leave it out or bucket it)");
+                  + " values; one-hot encoding allows at most 10,000 (use --categorical_encoding"
+                  + " embedding, or leave it out)");
         }
-        features.add(new Preprocessing.Feature(c, "categorical", null, null, categories));
+        if (encoding.equals("embedding")) {
+          int dim =
+              config.embeddingDim() > 0
+                  ? config.embeddingDim()
+                  : Math.min(32, (categories.size() + 1) / 2 + 1);
+          features.add(new Preprocessing.Feature(c, "embedding", null, null, categories, dim));
+        } else {
+          features.add(new Preprocessing.Feature(c, "categorical", null, null, categories, null));
+        }
       } else {
         try (ResultSet r =
             sql.executeQuery(
@@ -264,7 +277,7 @@ final class TabularData {
           }
           features.add(
               new Preprocessing.Feature(
-                  c, "numeric", mean, std > 0 && !Double.isNaN(std) ? std : 1.0, null));
+                  c, "numeric", mean, std > 0 && !Double.isNaN(std) ? std : 1.0, null, null));
         }
       }
     }
@@ -435,11 +448,19 @@ final class TabularData {
     TreeSet<String> unseenCategories = new TreeSet<>();
     try (ResultSet r = sql.executeQuery("SELECT " + String.join(", ", select) + " FROM " + split)) {
       int row = 0;
+      int dense = prep.denseWidth();
       while (r.next()) {
         int at = row * width;
+        int embeddingAt = row * width + dense;
         for (int j = 0; j < prep.features().size(); j++) {
           Preprocessing.Feature f = prep.features().get(j);
-          if ("numeric".equals(f.kind())) {
+          if (f.embedded()) {
+            Integer c = categoryIndex.get(j).get(r.getString(j + 1));
+            if (c == null && unseenCategories.size() < 5) {
+              unseenCategories.add(f.name() + "=" + r.getString(j + 1));
+            }
+            x[embeddingAt++] = c == null ? f.categories().size() : c;
+          } else if ("numeric".equals(f.kind())) {
             double v = r.getDouble(j + 1);
             x[at++] = r.wasNull() ? 0f : (float) ((v - f.mean()) / f.std());
           } else {

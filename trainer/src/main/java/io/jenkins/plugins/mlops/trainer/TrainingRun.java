@@ -4,17 +4,22 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.transformer.IdEmbedding;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -133,10 +138,42 @@ public final class TrainingRun {
   }
 
   /**
-   * The MLP: [Linear, (BatchNorm), activation, (Dropout)] per hidden layer, then the output layer.
+   * The MLP: [Linear, (BatchNorm), activation, (Dropout)] per hidden layer, then the output layer;
+   * embedded features first go through their tables, concatenated with the dense inputs.
    */
-  static Block network(TrainerConfig config, int outputs) {
+  static Block network(TrainerConfig config, Preprocessing prep) {
+    int outputs = prep.outputWidth();
     SequentialBlock net = new SequentialBlock();
+    List<Preprocessing.Feature> embedded = prep.embedded();
+    if (!embedded.isEmpty()) {
+      int dense = prep.denseWidth();
+      ParallelBlock inputs =
+          new ParallelBlock(
+              parts -> {
+                NDList all = new NDList();
+                parts.forEach(all::addAll);
+                return new NDList(NDArrays.concat(all, 1));
+              });
+      if (dense > 0) {
+        inputs.add(LambdaBlock.singleton(x -> x.get(new NDIndex(":, 0:" + dense)), "dense"));
+      }
+      for (int j = 0; j < embedded.size(); j++) {
+        int column = dense + j;
+        Preprocessing.Feature f = embedded.get(j);
+        inputs.add(
+            new SequentialBlock()
+                .add(
+                    LambdaBlock.singleton(
+                        x -> x.get(new NDIndex(":, " + column)).toType(DataType.INT64, false),
+                        "index_" + j))
+                .add(
+                    new IdEmbedding.Builder()
+                        .setDictionarySize(f.categories().size() + 1)
+                        .setEmbeddingSize(f.embeddingDim())
+                        .build()));
+      }
+      net.add(inputs);
+    }
     for (int units : config.hidden()) {
       net.add(Linear.builder().setUnits(units).build());
       if (config.batchNorm()) {
@@ -181,7 +218,7 @@ public final class TrainingRun {
             : config.loss().equals("l1") ? Loss.l1Loss() : Loss.l2Loss("L2Loss", 1f);
     StatefulOptimizer optimizer = new StatefulOptimizer(config, devices.length);
     Schedule schedule = new Schedule(config);
-    Block block = network(config, prep.outputWidth());
+    Block block = network(config, prep);
     try (Model model = Model.newInstance("mlp", devices[0], "PyTorch")) {
       model.setBlock(block);
       DefaultTrainingConfig trainingConfig =
@@ -632,7 +669,7 @@ public final class TrainingRun {
   private void loadInto(Block block, byte[] saved, Preprocessing prep, NDManager manager) {
     try (NDManager scratchManager = manager.newSubManager();
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(saved))) {
-      Block scratch = network(config, prep.outputWidth());
+      Block scratch = network(config, prep);
       scratch.initialize(scratchManager, DataType.FLOAT32, new Shape(1, prep.inputWidth()));
       scratch.loadParameters(scratchManager, in);
       var from = scratch.getParameters();

@@ -83,6 +83,59 @@ class RegressionAndBadInputIT {
   }
 
   @Test
+  void aManyValuedCategoryIsEmbedded() throws Exception {
+    Path dir = work.resolve("stores");
+    Files.createDirectories(dir);
+    Random random = new Random(11);
+    double[] effect = new double[60];
+    for (int s = 0; s < effect.length; s++) {
+      effect[s] = random.nextGaussian();
+    }
+    for (String split : List.of("train", "validation", "test")) {
+      List<String> lines = new ArrayList<>(List.of("store,x,y"));
+      int n = split.equals("train") ? 6_000 : 1_000;
+      for (int i = 0; i < n; i++) {
+        int s = random.nextInt(effect.length);
+        double x = random.nextDouble() * 2 - 1;
+        lines.add("s" + s + "," + x + "," + (effect[s] + 0.5 * x + random.nextGaussian() * 0.05));
+      }
+      if (split.equals("test")) {
+        lines.add("s999,0.5,0.25"); // a store training never saw
+      }
+      Files.write(dir.resolve(split + ".csv"), lines);
+    }
+    Outcome o =
+        run(
+            "--data_dir",
+            dir.toString(),
+            "--label",
+            "y",
+            "--epochs",
+            "25",
+            "--hidden",
+            "32",
+            "--early_stopping_patience",
+            "5");
+
+    assertEquals(0, o.status(), o.err());
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    var metrics = mapper.readTree(work.resolve("out/metrics.json").toFile());
+    assertTrue(
+        metrics.get("test_r2").asDouble() > 0.95, metrics.toString()); // x alone explains ~8 %
+    var store =
+        mapper
+            .readTree(work.resolve("out/model/model-card.json").toFile())
+            .get("preprocessing")
+            .get("features")
+            .get(0);
+    assertEquals("embedding", store.get("kind").asText());
+    assertEquals(31, store.get("embeddingDim").asInt());
+    assertTrue(
+        o.err().contains("categories training never saw") && o.err().contains("store=s999"),
+        o.err());
+  }
+
+  @Test
   void badInputIsOneClearLine() throws Exception {
     regressionData(work.resolve("reg"), 200);
     String dir = work.resolve("reg").toString();
