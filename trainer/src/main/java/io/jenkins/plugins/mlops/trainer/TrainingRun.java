@@ -720,7 +720,15 @@ public final class TrainingRun {
       Map<String, Object> card = new LinkedHashMap<>();
       card.put("format", "djl");
       card.put("engine", "PyTorch " + Engine.getInstance().getVersion());
-      card.put("parameters_file", "mlp-" + String.format("%04d", config.epochs()) + ".params");
+      try (var files = Files.list(tmp)) {
+        card.put(
+            "parameters_file",
+            files
+                .map(p -> p.getFileName().toString())
+                .filter(name -> name.endsWith(".params"))
+                .findFirst()
+                .orElseThrow(() -> new IOException("DJL wrote no .params file in " + tmp)));
+      }
       card.put("created", Instant.now().toString());
       card.put("task", prep.task());
       card.put("label", prep.label());
@@ -737,14 +745,6 @@ public final class TrainingRun {
       card.put("metrics", metrics);
       card.put("hyperparameters", config.hyperparameters());
       card.put("data_fingerprint", fingerprint);
-      JSON.writerWithDefaultPrettyPrinter()
-          .writeValue(tmp.resolve("model-card.json").toFile(), card);
-      try (var files = Files.list(tmp)) {
-        files
-            .filter(p -> p.getFileName().toString().endsWith(".params"))
-            .findFirst()
-            .ifPresent(p -> card.put("parameters_file", p.getFileName().toString()));
-      }
       JSON.writerWithDefaultPrettyPrinter()
           .writeValue(tmp.resolve("model-card.json").toFile(), card);
       if (Files.exists(target)) {
