@@ -100,7 +100,8 @@ public final class Launchers {
         case TENSORFLOW -> tensorflow(env, spec, topology, worker);
         default -> {}
       }
-      launches.add(new RankLaunch(worker, List.copyOf(argv), Map.copyOf(env)));
+      launches.add(
+          new RankLaunch(worker, List.copyOf(argv), java.util.Collections.unmodifiableMap(env)));
     }
     return List.copyOf(launches);
   }

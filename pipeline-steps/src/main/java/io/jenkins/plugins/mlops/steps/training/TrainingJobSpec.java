@@ -115,14 +115,14 @@ public record TrainingJobSpec(
 
   public TrainingJobSpec {
     command = List.copyOf(command);
-    env = Map.copyOf(env);
-    secretEnv = Map.copyOf(secretEnv);
+    env = ordered(env);
+    secretEnv = ordered(secretEnv);
     volumes = List.copyOf(volumes);
-    nodeSelector = Map.copyOf(nodeSelector);
+    nodeSelector = ordered(nodeSelector);
     tolerations = List.copyOf(tolerations);
-    labels = Map.copyOf(labels);
-    annotations = Map.copyOf(annotations);
-    hyperparameters = Map.copyOf(hyperparameters);
+    labels = ordered(labels);
+    annotations = ordered(annotations);
+    hyperparameters = ordered(hyperparameters);
     resources = resources == null ? Resources.NONE : resources;
     List<String> problems = new ArrayList<>();
     check(
@@ -158,6 +158,14 @@ public record TrainingJobSpec(
       throw new IllegalArgumentException(
           "the training job is not valid:\n  - " + String.join("\n  - ", problems));
     }
+  }
+
+  /**
+   * An unmodifiable copy in the caller's order ({@code Map.copyOf} would reorder it on every run,
+   * and the order of hyperparameters is the order of the arguments).
+   */
+  private static <V> Map<String, V> ordered(Map<String, V> map) {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
   }
 
   private static void check(
