@@ -25,7 +25,7 @@ public record DriftReport(
     List<String> failures) {
 
   public DriftReport {
-    psi = Map.copyOf(psi);
+    psi = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(psi)); // column order
     warnings = List.copyOf(warnings);
     failures = List.copyOf(failures);
   }
