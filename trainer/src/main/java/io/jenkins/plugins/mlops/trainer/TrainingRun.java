@@ -355,12 +355,6 @@ public final class TrainingRun {
             double eta = elapsed / trainedHere * (config.epochs() - epoch - 1);
             console.accept(progress(epoch + 1, row, seconds, eta));
           }
-          if (monitoring
-              && !stoppedEarly
-              && sinceBest >= config.earlyStoppingPatience()
-              && history.size() < config.epochs()) {
-            stoppedEarly = true;
-          }
           if (bestParameters != null) {
             loadInto(block, bestParameters, prep, model.getNDManager());
             console.accept(
