@@ -24,7 +24,14 @@ class PythonEnvironmentIT {
 
   private static final List<String> PEERS =
       List.of(
-          "mlflow", "tensorboard", "tbparse", "tensorflow-cpu", "pandas", "scikit-learn", "optuna");
+          "mlflow",
+          "tensorboard",
+          "tbparse",
+          "tensorflow",
+          "tf-keras",
+          "pandas",
+          "scikit-learn",
+          "optuna");
 
   @Test
   void sharedEnvironmentHoldsThePinnedPeers() {

@@ -479,6 +479,11 @@ public record TrainingJobSpec(
     }
   }
 
+  /**
+   * How long workers may take to start when the spec does not say (or the deadline when shorter).
+   */
+  public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(10);
+
   /** A builder with the defaults: one worker, one process, no GPU, 10 minutes to start. */
   public static Builder builder() {
     return new Builder();
@@ -506,7 +511,7 @@ public record TrainingJobSpec(
     private final List<Toleration> tolerations = new ArrayList<>();
     private String priorityClass;
     private String queueName;
-    private Duration startupTimeout = Duration.ofMinutes(10);
+    private Duration startupTimeout;
     private Duration deadline;
     private int retries;
     private Duration ttl = Duration.ofHours(1);
@@ -536,6 +541,13 @@ public record TrainingJobSpec(
       return this;
     }
 
+    /** Replaces the command (e.g. a spec file's) with {@code parts}. */
+    public Builder replaceCommand(List<String> parts) {
+      command.clear();
+      command.addAll(parts);
+      return this;
+    }
+
     public Builder optWorkers(int value) {
       workers = value;
       return this;
@@ -559,6 +571,11 @@ public record TrainingJobSpec(
     public Builder optResources(Resources value) {
       resources = value;
       return this;
+    }
+
+    /** The resources set so far. */
+    public Resources resources() {
+      return resources;
     }
 
     public Builder optShmSize(String value) {
@@ -672,7 +689,11 @@ public record TrainingJobSpec(
           tolerations,
           priorityClass,
           queueName,
-          startupTimeout,
+          startupTimeout != null
+              ? startupTimeout
+              : deadline != null && deadline.compareTo(DEFAULT_STARTUP_TIMEOUT) < 0
+                  ? deadline
+                  : DEFAULT_STARTUP_TIMEOUT,
           deadline,
           retries,
           ttl,

@@ -1,0 +1,239 @@
+package io.jenkins.plugins.mlops.steps.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.mlops.steps.data.DatasetLogging;
+import io.jenkins.plugins.mlops.steps.data.DatasetManifest;
+import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
+import io.jenkins.plugins.mlops.tracking.Experiment;
+import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.NewRun;
+import io.jenkins.plugins.mlops.tracking.Run;
+import io.jenkins.plugins.mlops.tracking.RunStatus;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The MLflow side of a training job, the same for every backend: the run it logs into (the spec's,
+ * the one an earlier start of the same job made, or a new one), its parameters, tags and dataset
+ * inputs; at the end the final metrics of {@code metrics.json} and the run's status.
+ *
+ * @param runId the run
+ * @param experimentId its experiment
+ * @param owned whether the job made the run (and so ends it); a run the caller named is left open
+ */
+public record JobRun(String runId, String experimentId, boolean owned) {
+
+  /** Tags every training run gets. */
+  public static final String TAG_JOB = "mlops.training.job";
+
+  public static final String TAG_BACKEND = "mlops.training.backend";
+  public static final String TAG_LAUNCHER = "mlops.training.launcher";
+  public static final String TAG_WORKERS = "mlops.training.workers";
+  public static final String TAG_OUTCOME = "mlops.training.outcome";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Finds or makes the run of job {@code jobName} and logs what the job is.
+   *
+   * @param pointer a file that remembers the run this job made, so that a restart continues it
+   */
+  public static JobRun open(
+      TrainingJobSpec spec,
+      TrainingContext context,
+      String jobName,
+      String backend,
+      Path pointer,
+      Consumer<String> console) {
+    TrackingClient client = context.tracking();
+    JobRun run;
+    if (spec.mlflowRunId() != null) {
+      Run given =
+          usable(client, spec.mlflowRunId())
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "MLflow run ("
+                              + spec.mlflowRunId()
+                              + ") does not exist or is deleted at "
+                              + client.trackingUri()));
+      run = new JobRun(given.id(), given.info().experimentId(), false);
+      console.accept(
+          "training job " + jobName + ": logging into the given MLflow run " + run.runId);
+    } else {
+      Optional<Run> earlier = readPointer(pointer).flatMap(id -> usable(client, id));
+      if (earlier.isPresent()) {
+        run = new JobRun(earlier.get().id(), earlier.get().info().experimentId(), true);
+        console.accept("training job " + jobName + ": continuing its MLflow run " + run.runId);
+      } else {
+        Experiment experiment = client.experiments().getOrCreate(context.experiment());
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(TAG_JOB, jobName);
+        tags.put(TAG_BACKEND, backend);
+        tags.put(TAG_LAUNCHER, spec.launcher().id());
+        tags.put(TAG_WORKERS, Integer.toString(spec.workers()));
+        tags.putAll(spec.labels());
+        Run made =
+            client
+                .runs()
+                .create(
+                    NewRun.of(
+                            experiment.id(),
+                            context.runName() == null ? jobName : context.runName())
+                        .withTags(tags));
+        writePointer(pointer, made.id());
+        run = new JobRun(made.id(), experiment.id(), true);
+        console.accept(
+            "training job "
+                + jobName
+                + ": made MLflow run "
+                + run.runId
+                + " in experiment "
+                + experiment.name());
+      }
+    }
+    run.logParams(client, spec, console);
+    if (spec.datasetManifest() != null) {
+      DatasetManifest manifest = DatasetPreparer.readManifest(spec.datasetManifest());
+      Path dir = spec.datasetManifest().toAbsolutePath().getParent();
+      DatasetLogging.log(client, run.runId, manifest, dir, datasetName(dir));
+    }
+    return run;
+  }
+
+  /**
+   * Hyperparameters as params. The {@code djl} trainer logs its own (with its defaults), so they
+   * are left to it; a param the run already has with another value is reported, not overwritten
+   * (MLflow refuses that).
+   */
+  private void logParams(TrackingClient client, TrainingJobSpec spec, Consumer<String> console) {
+    if (spec.launcher() == Launcher.DJL || spec.hyperparameters().isEmpty()) {
+      return;
+    }
+    Map<String, String> existing = client.runs().get(runId).params();
+    spec.hyperparameters()
+        .forEach(
+            (name, value) -> {
+              String before = existing.get(name);
+              if (before == null) {
+                client.runs().logParam(runId, name, value);
+              } else if (!before.equals(value)) {
+                console.accept(
+                    "training job: param "
+                        + name
+                        + " is "
+                        + before
+                        + " in run "
+                        + runId
+                        + " already; MLflow keeps the first value, this job uses "
+                        + value);
+              }
+            });
+  }
+
+  /**
+   * Ends the job's side in MLflow: the numbers of {@code outputDir/metrics.json} that the run does
+   * not have yet are logged (a trainer that logged them itself is not doubled), the outcome is
+   * tagged, and a run the job made is ended with the outcome's status.
+   *
+   * @return the final metrics (empty when there is no {@code metrics.json})
+   */
+  public Map<String, Double> finish(
+      TrackingClient client,
+      TrainingResult.Outcome outcome,
+      Path outputDir,
+      Consumer<String> console) {
+    Map<String, Double> metrics = readMetrics(outputDir, console);
+    try {
+      Map<String, Metric> logged = client.runs().get(runId).metrics();
+      long now = System.currentTimeMillis();
+      metrics.forEach(
+          (name, value) -> {
+            if (!logged.containsKey(name)) {
+              client.runs().logMetric(runId, new Metric(name, value, now, 0));
+            }
+          });
+      client.runs().setTag(runId, TAG_OUTCOME, outcome.name().toLowerCase(java.util.Locale.ROOT));
+      if (owned) {
+        client.runs().terminate(runId, RunStatus.valueOf(outcome.runStatus()), now);
+      }
+    } catch (MlflowException | UncheckedIOException e) {
+      console.accept(
+          "training job: could not record the end in MLflow run " + runId + ": " + e.getMessage());
+    }
+    return metrics;
+  }
+
+  /** The top-level numbers of {@code metrics.json}, in file order; empty when it is missing. */
+  public static Map<String, Double> readMetrics(Path outputDir, Consumer<String> console) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    Path file = outputDir.resolve("metrics.json");
+    if (!Files.isRegularFile(file)) {
+      return metrics;
+    }
+    try {
+      JsonNode root = JSON.readTree(file.toFile());
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue().isNumber()) {
+          metrics.put(e.getKey(), e.getValue().asDouble());
+        }
+      }
+    } catch (IOException e) {
+      console.accept("training job: " + file + " is not JSON (" + e.getMessage() + "); ignored");
+    }
+    return metrics;
+  }
+
+  private static Optional<Run> usable(TrackingClient client, String runId) {
+    try {
+      Run run = client.runs().get(runId);
+      return "deleted".equals(run.info().lifecycleStage()) ? Optional.empty() : Optional.of(run);
+    } catch (MlflowException e) {
+      if (e.isNotFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static String datasetName(Path dir) {
+    Path name = dir.getFileName();
+    String text = name == null ? "dataset" : name.toString().replaceAll("[^A-Za-z0-9_.-]", "_");
+    return text.isEmpty() ? "dataset" : text;
+  }
+
+  private static Optional<String> readPointer(Path pointer) {
+    try {
+      return Files.isRegularFile(pointer)
+          ? Optional.of(Files.readString(pointer, StandardCharsets.UTF_8).strip())
+              .filter(s -> !s.isEmpty())
+          : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + pointer, e);
+    }
+  }
+
+  private static void writePointer(Path pointer, String runId) {
+    try {
+      Files.createDirectories(pointer.getParent());
+      Path tmp = pointer.resolveSibling(pointer.getFileName() + ".tmp");
+      Files.writeString(tmp, runId + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, pointer, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + pointer, e);
+    }
+  }
+}
