@@ -165,7 +165,7 @@ def main():
     os.replace(os.path.join(output, "model.keras.tmp.keras"), os.path.join(output, "model.keras"))
     if chief:
         with open(os.path.join(output, "metrics.json.tmp"), "w") as f:
-            json.dump({**metrics, "epochs": args.epochs, "workers": workers}, f, indent=2)
+            json.dump(metrics, f, indent=2)
         os.replace(os.path.join(output, "metrics.json.tmp"), os.path.join(output, "metrics.json"))
     return 0
 

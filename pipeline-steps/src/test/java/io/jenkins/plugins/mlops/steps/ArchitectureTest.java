@@ -47,6 +47,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void theTrainingCoreKnowsNoBackend() {
+    // The spec, launchers, result and MLflow side are shared by the local and Kubernetes backends.
+    noClasses()
+        .that()
+        .resideInAPackage("io.jenkins.plugins.mlops.steps.training")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.jenkins.plugins.mlops.steps.training.local..",
+            "io.jenkins.plugins.mlops.steps.training.kubernetes..")
+        .check(production);
+  }
+
+  @Test
   void onlyTheTrackingModuleTalksToMlflow() {
     noClasses()
         .that()

@@ -231,28 +231,8 @@ final class TrainCommand implements Callable<Integer> {
               runName,
               jobKey == null ? UUID.randomUUID().toString() : jobKey);
       TrainingHandle handle = new LocalBackend(options).submit(job, context);
-      Thread onSignal =
-          new Thread(
-              () -> {
-                handle.cancel("mlops train was interrupted (SIGINT/SIGTERM)");
-                try {
-                  handle.await(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "mlops-train-shutdown");
-      Runtime.getRuntime().addShutdownHook(onSignal);
-      TrainingResult result;
-      try {
-        result = handle.await();
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(onSignal);
-        } catch (IllegalStateException e) {
-          // Shutting down: the hook is running.
-        }
-      }
+      // On SIGTERM or Ctrl-C the job stops its workers itself (a shutdown hook of the backend).
+      TrainingResult result = handle.await();
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(result.toJson());

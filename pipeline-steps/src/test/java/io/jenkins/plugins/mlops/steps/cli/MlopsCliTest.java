@@ -97,7 +97,6 @@ class MlopsCliTest {
 
   @ParameterizedTest
   @CsvSource({
-    "train, training, issue #7",
     "gate --run-id abc --condition x>1, the evaluation gate, issue #8",
     "promote, model promotion, issue #8",
     "sweep, hyperparameter sweeps, sweep issue",

@@ -79,8 +79,20 @@ final class LocalJob implements TrainingHandle {
     this.shutdownHook =
         new Thread(
             () -> {
+              // SIGTERM or Ctrl-C of the process that runs the job: stop the workers the normal
+              // way (the result says so and the run ends KILLED), and kill them if that hangs.
               if (!result.isDone()) {
-                stopAll(Duration.ofSeconds(2));
+                cancel("the process running the job is shutting down (SIGTERM or SIGINT)");
+                try {
+                  result.get(options.gracePeriod().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                  // Killed below.
+                }
+                if (!result.isDone()) {
+                  stopAll(Duration.ofSeconds(1));
+                }
               }
             },
             "mlops-" + name + "-shutdown");

@@ -154,7 +154,7 @@ class DistributedTrainingIT {
     }
     assertTrue(r.metrics().get("test_accuracy") >= 0.9, r.metrics().toString());
     assertEquals(r.metrics().get("test_accuracy"), run.metrics().get("test_accuracy").value());
-    assertEquals(2.0, r.metrics().get("workers"));
+    assertEquals(List.of("test_loss", "test_accuracy"), List.copyOf(r.metrics().keySet()));
     assertTrue(Files.isRegularFile(Path.of(r.outputDir()).resolve("model.keras")));
   }
 
@@ -192,6 +192,59 @@ class DistributedTrainingIT {
     assertEquals(5, jobs.client.runs().metricHistory(r.runId(), "train/epoch_loss").size());
     assertEquals(r.metrics().get("test_accuracy"), run.metrics().get("test_accuracy").value());
     assertTrue(jobs.consoleText().contains("[worker 0] "), "the trainer's lines reach the console");
+  }
+
+  @Test
+  void torchrunWorkersMeetAtRankZerosLoopbackPortAndReduce() throws Exception {
+    // What torch.distributed's TCP rendezvous does, without PyTorch: rank 0 listens on
+    // MASTER_ADDR:MASTER_PORT, the others connect, rank 0 sums their ranks and answers.
+    Path script =
+        jobs.script(
+            "rendezvous.py",
+            "import os, socket, time",
+            "rank, world = int(os.environ['RANK']), int(os.environ['WORLD_SIZE'])",
+            "addr, port = os.environ['MASTER_ADDR'], int(os.environ['MASTER_PORT'])",
+            "print(f'rank {rank} of {world} at {addr}:{port}'",
+            "      f' nnodes={os.environ[\"PET_NNODES\"]}', flush=True)",
+            "if rank == 0:",
+            "    server = socket.create_server((addr, port))",
+            "    peers = [server.accept()[0] for _ in range(world - 1)]",
+            "    total = sum(int(p.recv(16)) for p in peers)",
+            "    for p in peers:",
+            "        p.sendall(str(total).encode())",
+            "    print(f'rank 0 reduced {total}', flush=True)",
+            "else:",
+            "    for _ in range(600):",
+            "        try:",
+            "            c = socket.create_connection((addr, port))",
+            "            break",
+            "        except OSError:",
+            "            time.sleep(0.1)",
+            "    c.sendall(str(rank).encode())",
+            "    print(f'rank {rank} got {c.recv(16).decode()}', flush=True)");
+    TrainingResult r =
+        Jobs.backend()
+            .submit(
+                TrainingJobSpec.builder()
+                    .setNamePrefix("rendezvous")
+                    .setLauncher(Launcher.TORCHRUN)
+                    .addCommand(Jobs.python(), script.toString())
+                    .optWorkers(3)
+                    .optDeadline(Duration.ofMinutes(2))
+                    .build(),
+                jobs.context("torchrun-local"))
+            .await();
+
+    assertEquals(Outcome.SUCCEEDED, r.outcome(), r.reason() + "\n" + jobs.consoleText());
+    assertTrue(r.ranks().get(0).lastLines().contains("rank 0 reduced 3"), r.ranks().toString());
+    assertTrue(r.ranks().get(1).lastLines().contains("rank 1 got 3"), r.ranks().toString());
+    assertTrue(r.ranks().get(2).lastLines().contains("rank 2 got 3"), r.ranks().toString());
+    assertTrue(
+        r.ranks()
+            .get(2)
+            .lastLines()
+            .get(0)
+            .matches("rank 2 of 3 at 127\\.0\\.0\\.1:\\d+ nnodes=3"));
   }
 
   @Test

@@ -1,0 +1,177 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.mlops.harness.MlflowServer;
+import io.jenkins.plugins.mlops.harness.PythonEnvironment;
+import io.jenkins.plugins.mlops.harness.PythonPeers;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mlops train} running real jobs into the real MLflow server, with its JSON result. */
+class TrainCommandIT {
+
+  @RegisterExtension static final MlflowServer mlflow = MlflowServer.shared();
+
+  @TempDir Path work;
+
+  private record Outcome(int status, String out, String err) {}
+
+  private Outcome train(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--tracking-uri",
+                mlflow.trackingUri(),
+                "--work-dir",
+                work.toString(),
+                "--experiment",
+                "cli-train"));
+    all.addAll(List.of(args));
+    int status =
+        MlopsCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
+    return new Outcome(status, out.toString(), err.toString());
+  }
+
+  @Test
+  void aSpecFileJobPrintsItsResultAsJsonAndLogsIntoMlflow() throws Exception {
+    Path script = work.resolve("train.py");
+    Files.write(
+        script,
+        List.of(
+            "import json, os, sys",
+            "print('training with', sys.argv[1:], flush=True)",
+            "with open(os.path.join(os.environ['MLOPS_OUTPUT_DIR'], 'metrics.json'), 'w') as f:",
+            "    json.dump({'test_accuracy': 0.93}, f)"));
+    Path spec = work.resolve("job.yaml");
+    Files.write(
+        spec,
+        List.of(
+            "name: cli-job",
+            "launcher: command",
+            "command: [" + PythonEnvironment.shared().python() + ", train.py]",
+            "hyperparameters: {epochs: 3}"));
+
+    Outcome o = train("--spec", spec.toString(), "--param", "epochs=5", "--json");
+
+    assertEquals(0, o.status(), o.err());
+    JsonNode result = new ObjectMapper().readTree(o.out());
+    assertEquals("SUCCEEDED", result.get("outcome").asText());
+    assertTrue(result.get("name").asText().startsWith("cli-job-"));
+    assertEquals(0.93, result.get("metrics").get("test_accuracy").asDouble());
+    assertTrue(o.err().contains("[worker 0] training with ['--epochs', '5']"), o.err());
+    String runId = result.get("runId").asText();
+    JsonNode run = new ObjectMapper().readTree(PythonPeers.readRun(mlflow.trackingUri(), runId));
+    assertTrue(run.toString().contains("\"epochs\""), run.toString());
+    assertTrue(run.toString().contains("0.93"), run.toString());
+  }
+
+  @Test
+  void sigtermToMlopsTrainStopsEveryWorkerProcessAndRecordsTheCancel() throws Exception {
+    Path script = work.resolve("sleeper.py");
+    Files.write(
+        script,
+        List.of(
+            "import os, subprocess, sys, time",
+            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])",
+            "index = os.environ['MLOPS_WORKER_INDEX']",
+            "with open(f'pids-{index}.tmp', 'w') as f:",
+            "    f.write(f'{os.getpid()} {child.pid}')",
+            "os.replace(f'pids-{index}.tmp', f'pids-{index}')",
+            "print('sleeping', flush=True)",
+            "time.sleep(600)"));
+    Process cli =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("mlops.cliJar"),
+                "train",
+                "--tracking-uri",
+                mlflow.trackingUri(),
+                "--work-dir",
+                work.toString(),
+                "--job-key",
+                "sigterm",
+                "--launcher",
+                "tensorflow",
+                "--workers",
+                "2",
+                "--",
+                PythonEnvironment.shared().python().toString(),
+                script.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("cli.log").toFile())
+            .start();
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (!(Files.exists(work.resolve("pids-0")) && Files.exists(work.resolve("pids-1")))) {
+      assertTrue(
+          System.nanoTime() < end && cli.isAlive(), Files.readString(work.resolve("cli.log")));
+      Thread.sleep(100);
+    }
+    List<Long> pids = new java.util.ArrayList<>();
+    for (String f : List.of("pids-0", "pids-1")) {
+      for (String pid : Files.readString(work.resolve(f)).split(" ")) {
+        pids.add(Long.parseLong(pid));
+      }
+    }
+
+    cli.destroy();
+    assertTrue(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "mlops train ended");
+
+    String log = Files.readString(work.resolve("cli.log"));
+    assertEquals(
+        List.of(),
+        pids.stream()
+            .filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))
+            .filter(p -> !zombie(p))
+            .toList(),
+        "no worker process is left behind:\n" + log);
+    Path resultFile =
+        Files.list(work.resolve("mlops-jobs")).findFirst().orElseThrow().resolve("result.json");
+    JsonNode result = new ObjectMapper().readTree(resultFile.toFile());
+    assertEquals("CANCELLED", result.get("outcome").asText(), log);
+    assertTrue(result.get("reason").asText().contains("shutting down"), log);
+    JsonNode run =
+        new ObjectMapper()
+            .readTree(PythonPeers.readRun(mlflow.trackingUri(), result.get("runId").asText()));
+    assertEquals("KILLED", run.get("status").asText(), run.toString());
+  }
+
+  private static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+
+  @Test
+  void aFailedJobExitsOneAndSaysWhichWorkerAndWhy() {
+    Outcome o =
+        train(
+            "--launcher",
+            "command",
+            "--",
+            PythonEnvironment.shared().python().toString(),
+            "-c",
+            "import sys; print('out of data', flush=True); sys.exit(7)");
+
+    assertEquals(1, o.status(), o.err());
+    assertTrue(o.out().contains("failed after"), o.out());
+    assertTrue(o.out().contains("worker 0 exited with code 7"), o.out());
+    assertTrue(o.err().contains("    | out of data"), o.err());
+  }
+}
