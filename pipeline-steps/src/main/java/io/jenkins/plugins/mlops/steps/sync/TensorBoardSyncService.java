@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.steps.sync;
 
+import io.jenkins.plugins.mlops.steps.RunPointer;
 import io.jenkins.plugins.mlops.tensorboard.SyncOptions;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
 import io.jenkins.plugins.mlops.tensorboard.TensorBoardSync;
@@ -9,9 +10,6 @@ import io.jenkins.plugins.mlops.tracking.NewRun;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunStatus;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -86,7 +84,7 @@ public final class TensorBoardSyncService {
     Experiment experiment = client.experiments().getOrCreate(request.experiment());
     Path pointer =
         request.logdir().resolve(".mlops-sync").resolve("experiment-" + experiment.id() + ".run");
-    Optional<String> earlier = readPointer(pointer).filter(id -> usable(client, id));
+    Optional<String> earlier = RunPointer.read(pointer).filter(id -> usable(client, id));
     if (earlier.isPresent()) {
       console.accept(
           "tensorboard sync: continuing run "
@@ -105,7 +103,7 @@ public final class TensorBoardSyncService {
             .create(
                 NewRun.of(experiment.id(), name)
                     .withTags(Map.of("mlops.source", "tensorboard-sync")));
-    writePointer(pointer, run.id());
+    RunPointer.write(pointer, run.id());
     console.accept(
         "tensorboard sync: made run "
             + run.id()
@@ -125,32 +123,6 @@ public final class TensorBoardSyncService {
         return false;
       }
       throw e;
-    }
-  }
-
-  private static Optional<String> readPointer(Path pointer) {
-    try {
-      return Files.exists(pointer)
-          ? Optional.of(Files.readString(pointer, StandardCharsets.UTF_8).strip())
-              .filter(s -> !s.isEmpty())
-          : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + pointer, e);
-    }
-  }
-
-  private static void writePointer(Path pointer, String runId) {
-    try {
-      Files.createDirectories(pointer.getParent());
-      Path tmp = pointer.resolveSibling(pointer.getFileName() + ".tmp");
-      Files.writeString(tmp, runId + "\n", StandardCharsets.UTF_8);
-      Files.move(
-          tmp,
-          pointer,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + pointer, e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.steps.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.mlops.steps.RunPointer;
 import io.jenkins.plugins.mlops.steps.data.DatasetLogging;
 import io.jenkins.plugins.mlops.steps.data.DatasetManifest;
 import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
@@ -14,10 +15,8 @@ import io.jenkins.plugins.mlops.tracking.RunStatus;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -73,7 +72,7 @@ public record JobRun(String runId, String experimentId, boolean owned) {
       console.accept(
           "training job " + jobName + ": logging into the given MLflow run " + run.runId);
     } else {
-      Optional<Run> earlier = readPointer(pointer).flatMap(id -> usable(client, id));
+      Optional<Run> earlier = RunPointer.read(pointer).flatMap(id -> usable(client, id));
       if (earlier.isPresent()) {
         run = new JobRun(earlier.get().id(), earlier.get().info().experimentId(), true);
         console.accept("training job " + jobName + ": continuing its MLflow run " + run.runId);
@@ -93,7 +92,7 @@ public record JobRun(String runId, String experimentId, boolean owned) {
                             experiment.id(),
                             context.runName() == null ? jobName : context.runName())
                         .withTags(tags));
-        writePointer(pointer, made.id());
+        RunPointer.write(pointer, made.id());
         run = new JobRun(made.id(), experiment.id(), true);
         console.accept(
             "training job "
@@ -213,27 +212,5 @@ public record JobRun(String runId, String experimentId, boolean owned) {
     Path name = dir.getFileName();
     String text = name == null ? "dataset" : name.toString().replaceAll("[^A-Za-z0-9_.-]", "_");
     return text.isEmpty() ? "dataset" : text;
-  }
-
-  private static Optional<String> readPointer(Path pointer) {
-    try {
-      return Files.isRegularFile(pointer)
-          ? Optional.of(Files.readString(pointer, StandardCharsets.UTF_8).strip())
-              .filter(s -> !s.isEmpty())
-          : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + pointer, e);
-    }
-  }
-
-  private static void writePointer(Path pointer, String runId) {
-    try {
-      Files.createDirectories(pointer.getParent());
-      Path tmp = pointer.resolveSibling(pointer.getFileName() + ".tmp");
-      Files.writeString(tmp, runId + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, pointer, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + pointer, e);
-    }
   }
 }
