@@ -97,8 +97,6 @@ class MlopsCliTest {
 
   @ParameterizedTest
   @CsvSource({
-    "gate --run-id abc --condition x>1, the evaluation gate, issue #8",
-    "promote, model promotion, issue #8",
     "sweep, hyperparameter sweeps, sweep issue",
   })
   void subcommandsNotYetLandedSaySoAndFail(String line, String capability, String tracking) {

@@ -1,0 +1,198 @@
+package io.jenkins.plugins.mlops.steps.gate;
+
+import io.jenkins.plugins.mlops.tracking.ArtifactInfo;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.ModelVersion;
+import io.jenkins.plugins.mlops.tracking.Run;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Promotes a run's model in the MLflow registry: registers a version from the run's model artifact,
+ * moves an alias (e.g. {@code champion}) to it and the alias's previous holder to {@code
+ * previous-<alias>}; refuses a run whose gate did not pass unless forced. {@link #rollback} moves
+ * the alias back.
+ */
+public final class ModelPromotion {
+
+  /** The tag the registry version gets when it was promoted despite its gate. */
+  public static final String TAG_FORCED = "mlops.promotion.forced";
+
+  private static final Pattern ALIAS = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,250}");
+
+  /**
+   * What a promotion or rollback did.
+   *
+   * @param name the registered model
+   * @param alias the alias moved
+   * @param version the version the alias points at now
+   * @param previousVersion the version it pointed at before; null when it was new
+   * @param runId the run of {@code version}
+   * @param source the version's source ({@code runs:/<run>/<path>})
+   * @param forced whether a run that had not passed its gate was promoted anyway
+   */
+  public record Result(
+      String name,
+      String alias,
+      String version,
+      String previousVersion,
+      String runId,
+      String source,
+      boolean forced) {}
+
+  private ModelPromotion() {}
+
+  /**
+   * Registers {@code runId}'s {@code artifactPath} as a new version of {@code name} and points
+   * {@code alias} at it.
+   *
+   * @throws IllegalStateException when the run's gate did not pass (or never ran) and {@code force}
+   *     is false
+   * @throws IllegalArgumentException when the run or its model artifact does not exist, or a name
+   *     is not valid
+   */
+  public static Result promote(
+      TrackingClient client,
+      String name,
+      String runId,
+      String artifactPath,
+      String alias,
+      boolean force,
+      Consumer<String> console) {
+    checkNames(name, alias);
+    String path = artifactPath == null || artifactPath.isBlank() ? "model" : artifactPath.strip();
+    Run run;
+    try {
+      run = client.runs().get(runId);
+    } catch (MlflowException e) {
+      if (e.isNotFound()) {
+        throw new IllegalArgumentException("run (" + runId + ") does not exist", e);
+      }
+      throw e;
+    }
+    String gate = run.tags().get(EvaluationGate.TAG_STATUS);
+    boolean passed = "passed".equals(gate);
+    if (!passed && !force) {
+      throw new IllegalStateException(
+          "run "
+              + runId
+              + (gate == null
+                  ? " has not been through an evaluation gate"
+                  : " did not pass its evaluation gate ("
+                      + run.tags().getOrDefault(EvaluationGate.TAG_SUMMARY, gate)
+                      + ")")
+              + "; nothing was registered. Run mlops gate first, or force the promotion");
+    }
+    if (!passed) {
+      console.accept(
+          "promote: WARNING: forcing the promotion of run "
+              + runId
+              + ", whose gate "
+              + (gate == null ? "never ran" : "did not pass"));
+    }
+    List<ArtifactInfo> files = client.artifacts().list(runId, path);
+    if (files.isEmpty()) {
+      throw new IllegalArgumentException(
+          "run "
+              + runId
+              + " has no model artifact at '"
+              + path
+              + "'; its artifacts: "
+              + client.artifacts().list(runId, "").stream().map(ArtifactInfo::path).toList());
+    }
+    client.registry().createIfMissing(name);
+    String source = "runs:/" + runId + "/" + path;
+    ModelVersion version = client.registry().createVersion(name, source, runId);
+    Optional<ModelVersion> previous = client.registry().getByAlias(name, alias);
+    client.registry().setAlias(name, alias, version.version());
+    String before = null;
+    if (previous.isPresent() && !previous.get().version().equals(version.version())) {
+      before = previous.get().version();
+      client.registry().setAlias(name, "previous-" + alias, before);
+    }
+    if (!passed) {
+      client.runs().setTag(runId, TAG_FORCED, "true");
+    }
+    console.accept(
+        "promote: "
+            + name
+            + " version "
+            + version.version()
+            + " ("
+            + source
+            + ") is now @"
+            + alias
+            + (before == null ? "" : "; version " + before + " is @previous-" + alias));
+    return new Result(name, alias, version.version(), before, runId, source, !passed);
+  }
+
+  /**
+   * Points {@code alias} back at the version {@code previous-<alias>} holds, and {@code
+   * previous-<alias>} at the one it leaves (so a second rollback undoes the first).
+   *
+   * @throws IllegalStateException when there is nothing to roll back to
+   */
+  public static Result rollback(
+      TrackingClient client, String name, String alias, Consumer<String> console) {
+    checkNames(name, alias);
+    Optional<ModelVersion> previous = alias(client, name, "previous-" + alias);
+    if (previous.isEmpty()) {
+      throw new IllegalStateException(
+          "model " + name + " has no @previous-" + alias + " to roll back to; nothing was changed");
+    }
+    Optional<ModelVersion> current = alias(client, name, alias);
+    client.registry().setAlias(name, alias, previous.get().version());
+    String left = null;
+    if (current.isPresent() && !current.get().version().equals(previous.get().version())) {
+      left = current.get().version();
+      client.registry().setAlias(name, "previous-" + alias, left);
+    }
+    console.accept(
+        "promote: rolled "
+            + name
+            + " @"
+            + alias
+            + " back to version "
+            + previous.get().version()
+            + (left == null ? "" : " (from version " + left + ")"));
+    return new Result(
+        name,
+        alias,
+        previous.get().version(),
+        left,
+        previous.get().runId(),
+        previous.get().source(),
+        false);
+  }
+
+  private static Optional<ModelVersion> alias(TrackingClient client, String name, String alias) {
+    try {
+      return client.registry().getByAlias(name, alias);
+    } catch (MlflowException e) {
+      if (e.isNotFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static void checkNames(String name, String alias) {
+    if (name == null || name.isBlank() || name.contains("/") || name.contains("@")) {
+      throw new IllegalArgumentException(
+          "model name (" + name + ") is required and may not contain '/' or '@'");
+    }
+    if (alias == null
+        || !ALIAS.matcher(alias).matches()
+        || alias.matches("[vV]\\d+")
+        || alias.equalsIgnoreCase("latest")) {
+      throw new IllegalArgumentException(
+          "alias ("
+              + alias
+              + ") must be letters, digits, '_' and '-', starting with a letter, and"
+              + " not 'latest' or v<number> (MLflow reserves those)");
+    }
+  }
+}
