@@ -92,7 +92,8 @@ final class Baselines {
     }
   }
 
-  private static Optional<ModelVersion> byAlias(TrackingClient client, String name, String alias) {
+  /** The version {@code alias} points at; empty when the model or the alias does not exist. */
+  static Optional<ModelVersion> byAlias(TrackingClient client, String name, String alias) {
     try {
       return client.registry().getByAlias(name, alias);
     } catch (MlflowException e) {

@@ -222,19 +222,6 @@ public final class GateEvaluator {
 
   private static GateRow missingBaseline(
       Condition c, String metric, double cand, boolean hasBaseline) {
-    if (hasBaseline) {
-      return new GateRow(
-          c.text(),
-          metric,
-          cand,
-          null,
-          null,
-          null,
-          Status.FAIL,
-          "the baseline run has no "
-              + metric
-              + " to compare with, so the change cannot be checked");
-    }
     return new GateRow(
         c.text(),
         metric,
@@ -242,8 +229,12 @@ public final class GateEvaluator {
         null,
         null,
         null,
-        Status.NO_BASELINE,
-        "no baseline model yet (a first run): the change is not checked");
+        hasBaseline ? Status.FAIL : Status.NO_BASELINE,
+        hasBaseline
+            ? "the baseline run has no "
+                + metric
+                + " to compare with, so the change cannot be checked"
+            : "no baseline model yet (a first run): the change is not checked");
   }
 
   private static Double stricter(Double a, double b, boolean greater) {

@@ -105,8 +105,8 @@ public final class ModelPromotion {
     }
     client.registry().createIfMissing(name);
     String source = "runs:/" + runId + "/" + path;
-    ModelVersion version = client.registry().createVersion(name, source, runId);
-    Optional<ModelVersion> previous = client.registry().getByAlias(name, alias);
+    ModelVersion version = awaitReady(client, client.registry().createVersion(name, source, runId));
+    Optional<ModelVersion> previous = Baselines.byAlias(client, name, alias);
     client.registry().setAlias(name, alias, version.version());
     String before = null;
     if (previous.isPresent() && !previous.get().version().equals(version.version())) {
@@ -138,12 +138,12 @@ public final class ModelPromotion {
   public static Result rollback(
       TrackingClient client, String name, String alias, Consumer<String> console) {
     checkNames(name, alias);
-    Optional<ModelVersion> previous = alias(client, name, "previous-" + alias);
+    Optional<ModelVersion> previous = Baselines.byAlias(client, name, "previous-" + alias);
     if (previous.isEmpty()) {
       throw new IllegalStateException(
           "model " + name + " has no @previous-" + alias + " to roll back to; nothing was changed");
     }
-    Optional<ModelVersion> current = alias(client, name, alias);
+    Optional<ModelVersion> current = Baselines.byAlias(client, name, alias);
     client.registry().setAlias(name, alias, previous.get().version());
     String left = null;
     if (current.isPresent() && !current.get().version().equals(previous.get().version())) {
@@ -168,15 +168,43 @@ public final class ModelPromotion {
         false);
   }
 
-  private static Optional<ModelVersion> alias(TrackingClient client, String name, String alias) {
-    try {
-      return client.registry().getByAlias(name, alias);
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        return Optional.empty();
+  /**
+   * Waits (up to two minutes, as MLflow's own client does for longer) while a server with
+   * asynchronous registration still copies the version, so that an alias never points at a version
+   * that is not there yet.
+   */
+  private static ModelVersion awaitReady(TrackingClient client, ModelVersion version) {
+    long end = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+    ModelVersion v = version;
+    while ("PENDING_REGISTRATION".equals(v.status())) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException(
+            "model "
+                + v.name()
+                + " version "
+                + v.version()
+                + " is still PENDING_REGISTRATION after"
+                + " 2 minutes; the alias was not moved");
       }
-      throw e;
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(
+            "interrupted while version " + v.version() + " registers", e);
+      }
+      v = client.registry().getVersion(v.name(), v.version());
     }
+    if ("FAILED_REGISTRATION".equals(v.status())) {
+      throw new IllegalStateException(
+          "model "
+              + v.name()
+              + " version "
+              + v.version()
+              + " failed to register (FAILED_REGISTRATION);"
+              + " the alias was not moved");
+    }
+    return v;
   }
 
   private static void checkNames(String name, String alias) {
