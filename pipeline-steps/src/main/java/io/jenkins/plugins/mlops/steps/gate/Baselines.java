@@ -17,8 +17,6 @@ final class Baselines {
 
   private static final Pattern ALIAS = Pattern.compile("models:/([^/@]+)@([A-Za-z0-9_-]+)");
   private static final Pattern VERSION = Pattern.compile("models:/([^/@]+)/(\\d+)");
-  private static final Pattern BEST =
-      Pattern.compile("best:(.+):([^:]+?)(?::(max|min))?", Pattern.CASE_INSENSITIVE);
   private static final Pattern RUN = Pattern.compile("(?:run:)?([A-Za-z0-9_-]{6,64})");
 
   /** What the text asks for. */
@@ -38,12 +36,19 @@ final class Baselines {
     if ((m = VERSION.matcher(t)).matches()) {
       return new Ref("version", m.group(1), m.group(2), null);
     }
-    if ((m = BEST.matcher(t)).matches()) {
-      return new Ref(
-          "best",
-          m.group(1),
-          m.group(2),
-          m.group(3) == null ? "max" : m.group(3).toLowerCase(Locale.ROOT));
+    if (t.startsWith("best:")) {
+      // best:<experiment>:<metric>[:max|min]; the experiment's name may hold ':' itself.
+      String rest = t.substring("best:".length());
+      String direction = "max";
+      String lower = rest.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(":max") || lower.endsWith(":min")) {
+        direction = lower.substring(lower.length() - 3);
+        rest = rest.substring(0, rest.length() - 4);
+      }
+      int colon = rest.lastIndexOf(':');
+      if (colon > 0 && colon < rest.length() - 1) {
+        return new Ref("best", rest.substring(0, colon), rest.substring(colon + 1), direction);
+      }
     }
     if ((m = RUN.matcher(t)).matches()) {
       return new Ref("run", m.group(1), null, null);

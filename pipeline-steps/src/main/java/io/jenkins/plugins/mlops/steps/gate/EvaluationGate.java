@@ -46,6 +46,7 @@ public final class EvaluationGate {
    *     baseline cannot be read
    */
   public static GateReport run(TrackingClient client, GateSpec spec, Consumer<String> console) {
+    clearVerdict(spec.reportDir());
     Run candidate;
     try {
       candidate = client.runs().get(spec.candidateRunId());
@@ -67,7 +68,12 @@ public final class EvaluationGate {
     Map<Condition, Double> baselineValues =
         baseline.run() == null
             ? Map.of()
-            : values(client, baseline.run(), spec.conditions(), "baseline", false);
+            : values(
+                client,
+                baseline.run(),
+                spec.conditions().stream().filter(Condition::needsBaseline).toList(),
+                "baseline",
+                false);
     List<GateRow> rows = new ArrayList<>();
     for (Condition c : spec.conditions()) {
       GateRow row =
@@ -195,6 +201,9 @@ public final class EvaluationGate {
           value = null;
           for (Metric m : history) {
             double v = m.value();
+            if (Double.isNaN(v) && s.aggregate() != MetricSelector.Aggregate.STEP) {
+              continue; // a NaN point neither wins min() nor spoils it
+            }
             switch (s.aggregate()) {
               case MIN -> value = value == null || v < value ? v : value;
               case MAX -> value = value == null || v > value ? v : value;
@@ -212,16 +221,19 @@ public final class EvaluationGate {
                     + role
                     + " run "
                     + run.id()
-                    + " has no value at step "
-                    + s.step()
-                    + "; its steps: "
-                    + history.stream().map(Metric::step).distinct().toList());
+                    + (s.aggregate() == MetricSelector.Aggregate.STEP
+                        ? " has no value at step "
+                            + s.step()
+                            + "; its steps: "
+                            + history.stream().map(Metric::step).distinct().toList()
+                        : " has no value that is a number"));
             continue;
           }
         }
         default -> throw new IllegalStateException(s.aggregate().name());
       }
-      if (value != null && !Double.isFinite(value)) {
+      // Infinities compare (and fail or pass as they should); NaN compares with nothing.
+      if (value != null && Double.isNaN(value)) {
         problems.add(
             s
                 + " of the "
@@ -279,6 +291,28 @@ public final class EvaluationGate {
       for (String name : List.of("gate-report.json", "gate-report.md", "gate-report.html")) {
         client.artifacts().upload(run, dir.resolve(name), "gate");
       }
+    }
+  }
+
+  /**
+   * An earlier verdict in the report directory goes first, so that a gate that stops leaves none.
+   */
+  private static void clearVerdict(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try {
+      for (String name :
+          List.of(
+              GateReport.BLESSED,
+              GateReport.NOT_BLESSED,
+              "gate-report.json",
+              "gate-report.md",
+              "gate-report.html")) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear the earlier verdict in " + dir, e);
     }
   }
 

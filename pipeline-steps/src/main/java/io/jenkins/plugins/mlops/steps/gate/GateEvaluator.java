@@ -124,10 +124,9 @@ public final class GateEvaluator {
           .add("value " + fmt(cand) + (ok ? " " : " not ") + cmp + " threshold " + fmt(t));
       strictest = t;
     }
-    // MLflow looks for the baseline only when a change is asked for (a zero change counts as none).
-    boolean wantsChange =
-        (c.minRelativeChange() != null && c.minRelativeChange() != 0)
-            || (c.minAbsoluteChange() != null && c.minAbsoluteChange() != 0);
+    // MLflow looks for the baseline only when a non-zero change is asked for; with a zero relative
+    // change and no baseline value it raises instead of passing, so any change asked for needs one.
+    boolean wantsChange = c.minRelativeChange() != null || c.minAbsoluteChange() != null;
     if (wantsChange && base == null) {
       if (!hasBaseline && failed.isEmpty()) {
         GateRow row = missingBaseline(c, metric, cand, false);

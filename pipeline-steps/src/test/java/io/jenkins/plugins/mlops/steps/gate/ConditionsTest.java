@@ -135,6 +135,26 @@ class ConditionsTest {
   }
 
   @Test
+  void baselineReferences() {
+    assertEquals(
+        new Baselines.Ref("alias", "digits", "champion", null),
+        Baselines.parse("models:/digits@champion"));
+    assertEquals(
+        new Baselines.Ref("version", "digits", "3", null), Baselines.parse("models:/digits/3"));
+    assertEquals(
+        new Baselines.Ref("best", "exp", "val_loss", "min"),
+        Baselines.parse("best:exp:val_loss:min"));
+    assertEquals(
+        new Baselines.Ref("best", "team:exp", "acc", "max"), Baselines.parse("best:team:exp:acc"));
+    assertEquals(
+        new Baselines.Ref("run", "0123456789abcdef", null, null),
+        Baselines.parse("run:0123456789abcdef"));
+    assertTrue(
+        error(() -> Baselines.parse("models:/digits"))
+            .startsWith("baseline (models:/digits) must be models:/<name>@<alias>"));
+  }
+
+  @Test
   void conflictingThresholdsAreRefusedBeforeAnythingIsEvaluated() {
     assertEquals(
         "conflicting thresholds: 'acc >= 0.9' and 'acc < 0.9' cannot both hold",

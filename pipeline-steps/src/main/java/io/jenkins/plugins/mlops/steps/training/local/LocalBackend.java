@@ -93,7 +93,7 @@ public final class LocalBackend implements TrainingBackend {
 
   @Override
   public TrainingHandle submit(TrainingJobSpec spec, TrainingContext context) {
-    check(spec);
+    check(spec, context);
     String name =
         io.jenkins.plugins.mlops.steps.training.JobNames.of(spec.namePrefix(), context.jobKey());
     Optional<TrainingHandle> existing = attach(name, context);
@@ -153,8 +153,21 @@ public final class LocalBackend implements TrainingBackend {
   }
 
   /** What the local backend cannot do, before anything starts. */
-  private void check(TrainingJobSpec spec) {
+  private void check(TrainingJobSpec spec, TrainingContext context) {
     List<String> problems = new ArrayList<>();
+    List<String> visible = visibleGpus(context.environment());
+    int needed = spec.workers() * spec.gpusPerWorker();
+    if (needed > 0 && !visible.isEmpty() && visible.size() < needed) {
+      problems.add(
+          "the job asks for "
+              + spec.workers()
+              + " worker(s) x "
+              + spec.gpusPerWorker()
+              + " GPU(s), but CUDA_VISIBLE_DEVICES ("
+              + String.join(",", visible)
+              + ") lists only "
+              + visible.size());
+    }
     if (!spec.secretEnv().isEmpty()) {
       problems.add(
           "secret env ("
@@ -173,6 +186,18 @@ public final class LocalBackend implements TrainingBackend {
       throw new IllegalArgumentException(
           "the local backend cannot run this job:\n  - " + String.join("\n  - ", problems));
     }
+  }
+
+  /** The GPUs {@code CUDA_VISIBLE_DEVICES} lists in {@code env}; empty when it is not set. */
+  static List<String> visibleGpus(Map<String, String> env) {
+    String value = env.get("CUDA_VISIBLE_DEVICES");
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(v -> !v.isEmpty())
+        .toList();
   }
 
   /** Says which of the spec's Kubernetes settings mean nothing here. */

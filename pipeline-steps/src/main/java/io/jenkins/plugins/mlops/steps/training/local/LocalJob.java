@@ -84,7 +84,10 @@ final class LocalJob implements TrainingHandle {
               if (!result.isDone()) {
                 cancel("the process running the job is shutting down (SIGTERM or SIGINT)");
                 try {
-                  result.get(options.gracePeriod().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+                  // The watcher's bounds: the grace, the output drains, the sync's final pass.
+                  result.get(
+                      options.gracePeriod().toMillis() + 5_000L * spec.workers() + 150_000,
+                      TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 } catch (ExecutionException | TimeoutException e) {
@@ -184,6 +187,44 @@ final class LocalJob implements TrainingHandle {
         }
         long attemptStart = System.nanoTime();
         while (true) {
+          // One look at every worker decides: a failure, or success only if all exited 0.
+          List<Integer> codes = ranks.stream().map(RankProcess::exitCode).toList();
+          RankProcess first = firstFailure(codes);
+          if (first != null) {
+            markRunning(stopped);
+            stopAll(options.gracePeriod());
+            String what =
+                "worker " + first.worker + " exited with code " + first.exitCode() + signal(first);
+            if (attempt <= spec.retries()) {
+              console.accept(
+                  "training job "
+                      + name
+                      + ": "
+                      + what
+                      + "; starting every worker again (attempt "
+                      + (attempt + 1)
+                      + " of "
+                      + (spec.retries() + 1)
+                      + ")");
+              continue attempts;
+            }
+            failed = first;
+            reason =
+                what
+                    + (spec.workers() > 1 ? "; the other workers were stopped" : "")
+                    + (attempt > 1 ? " (attempt " + attempt + ")" : "")
+                    + "; its log: "
+                    + first.log;
+            break attempts;
+          }
+          if (codes.stream().allMatch(code -> code != null && code == 0)) {
+            outcome = Outcome.SUCCEEDED;
+            reason =
+                spec.workers() == 1
+                    ? "the worker exited 0"
+                    : "all " + spec.workers() + " workers exited 0";
+            break attempts;
+          }
           if (cancelReason != null) {
             int running = markRunning(stopped);
             stopAll(options.gracePeriod());
@@ -223,42 +264,6 @@ final class LocalJob implements TrainingHandle {
                       + "); all workers were stopped";
               break attempts;
             }
-          }
-          RankProcess first = firstFailure();
-          if (first != null) {
-            markRunning(stopped);
-            stopAll(options.gracePeriod());
-            String what =
-                "worker " + first.worker + " exited with code " + first.exitCode() + signal(first);
-            if (attempt <= spec.retries()) {
-              console.accept(
-                  "training job "
-                      + name
-                      + ": "
-                      + what
-                      + "; starting every worker again (attempt "
-                      + (attempt + 1)
-                      + " of "
-                      + (spec.retries() + 1)
-                      + ")");
-              continue attempts;
-            }
-            failed = first;
-            reason =
-                what
-                    + (spec.workers() > 1 ? "; the other workers were stopped" : "")
-                    + (attempt > 1 ? " (attempt " + attempt + ")" : "")
-                    + "; its log: "
-                    + first.log;
-            break attempts;
-          }
-          if (ranks.stream().noneMatch(r -> r.process.isAlive())) {
-            outcome = Outcome.SUCCEEDED;
-            reason =
-                spec.workers() == 1
-                    ? "the worker exited 0"
-                    : "all " + spec.workers() + " workers exited 0";
-            break attempts;
           }
           Thread.sleep(options.pollInterval().toMillis());
         }
@@ -425,8 +430,9 @@ final class LocalJob implements TrainingHandle {
             e);
       }
     }
+    ranks = List.copyOf(started); // so that a failure from here on stops them
     writePids(started);
-    return List.copyOf(started);
+    return ranks;
   }
 
   /** The tracking URI as MLflow's clients write it (no trailing slash). */
@@ -435,23 +441,28 @@ final class LocalJob implements TrainingHandle {
     return uri.endsWith("/") && !uri.endsWith(":///") ? uri.substring(0, uri.length() - 1) : uri;
   }
 
-  /** Worker {@code i} of a GPU job sees its own GPUs, unless the caller chose them already. */
+  /**
+   * Worker {@code i} of a GPU job sees its own GPUs: its slice of the caller's {@code
+   * CUDA_VISIBLE_DEVICES} (checked at submit to be long enough), or of 0, 1, ... without one.
+   */
   private void gpuSlice(Map<String, String> env, int worker) {
-    if (spec.gpusPerWorker() <= 0 || env.containsKey("CUDA_VISIBLE_DEVICES")) {
+    int g = spec.gpusPerWorker();
+    if (g <= 0) {
       return;
     }
-    List<String> ids = new ArrayList<>();
-    for (int g = 0; g < spec.gpusPerWorker(); g++) {
-      ids.add(Integer.toString(worker * spec.gpusPerWorker() + g));
+    List<String> visible = LocalBackend.visibleGpus(env);
+    List<String> mine = new ArrayList<>();
+    for (int i = worker * g; i < worker * g + g; i++) {
+      mine.add(visible.isEmpty() ? Integer.toString(i) : visible.get(i));
     }
-    env.put("CUDA_VISIBLE_DEVICES", String.join(",", ids));
+    env.put("CUDA_VISIBLE_DEVICES", String.join(",", mine));
   }
 
-  /** The worker that failed first (by exit time), or null. */
-  private RankProcess firstFailure() {
+  /** The worker that failed first (by exit time) among {@code codes} (one per worker), or null. */
+  private RankProcess firstFailure(List<Integer> codes) {
     RankProcess first = null;
     for (RankProcess r : ranks) {
-      Integer code = r.exitCode();
+      Integer code = codes.get(r.worker);
       if (code != null && code != 0) {
         if (first == null || r.exitedNanos() < first.exitedNanos()) {
           first = r;
@@ -473,10 +484,8 @@ final class LocalJob implements TrainingHandle {
   }
 
   private void stopAll(Duration grace) {
+    // Even with no worker left to start from, the cookie finds what the job started.
     List<ProcessHandle> roots = ranks.stream().map(r -> r.process.toHandle()).toList();
-    if (roots.isEmpty()) {
-      return;
-    }
     int killed = ProcessTree.stop(roots, cookie, grace);
     if (killed > 0) {
       console.accept(

@@ -216,6 +216,39 @@ class LocalBackendIT {
   }
 
   @Test
+  void eachWorkerOfAGpuJobSeesItsSliceOfTheVisibleGpus() throws Exception {
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put("CUDA_VISIBLE_DEVICES", "3,5");
+    TrainingJobSpec.Builder spec =
+        TrainingJobSpec.builder()
+            .setNamePrefix("gpus")
+            .setLauncher(Launcher.TENSORFLOW)
+            .addCommand(
+                Jobs.python(),
+                "-c",
+                "import os; print('gpus=' + os.environ['CUDA_VISIBLE_DEVICES'])")
+            .optWorkers(2)
+            .optGpusPerWorker(1);
+    TrainingContext context =
+        new TrainingContext(work, env, jobs.console::add, jobs.client, "gpus", null, "gpus-1");
+    TrainingResult r = Jobs.backend().submit(spec.build(), context).await();
+
+    assertEquals(Outcome.SUCCEEDED, r.outcome(), r.reason());
+    assertEquals(List.of("gpus=3"), r.ranks().get(0).lastLines());
+    assertEquals(List.of("gpus=5"), r.ranks().get(1).lastLines());
+    IllegalArgumentException tooFew =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> Jobs.backend().submit(spec.optGpusPerWorker(2).build(), context));
+    assertTrue(
+        tooFew
+            .getMessage()
+            .contains(
+                "asks for 2 worker(s) x 2 GPU(s), but CUDA_VISIBLE_DEVICES (3,5) lists only 2"),
+        tooFew.getMessage());
+  }
+
+  @Test
   void theSameJobKeyReturnsTheEndedJobInsteadOfRunningItTwice() throws Exception {
     String key = "build-42/" + UUID.randomUUID();
     TrainingJobSpec spec =
