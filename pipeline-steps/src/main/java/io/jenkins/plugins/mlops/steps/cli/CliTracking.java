@@ -1,9 +1,12 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Where the subcommands find MLflow: MLflow's environment variables, and {@code --tracking-uri}.
@@ -19,6 +22,19 @@ final class CliTracking {
       env.put("MLFLOW_TRACKING_URI", trackingUri);
     }
     return env;
+  }
+
+  /** Prints each line and flushes, so that progress shows while the work runs. */
+  static Consumer<String> console(PrintWriter err) {
+    return line -> {
+      err.println(line);
+      err.flush();
+    };
+  }
+
+  /** A client of the server or store {@code env} names; its warnings go to {@code err}. */
+  static TrackingClient open(Map<String, String> env, PrintWriter err) {
+    return TrackingClient.open(config(env), console(err));
   }
 
   /** The tracking configuration {@code env} describes, relative to the working directory. */

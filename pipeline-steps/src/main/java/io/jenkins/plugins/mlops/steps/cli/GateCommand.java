@@ -121,19 +121,10 @@ final class GateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    try (TrackingClient client =
-        TrackingClient.open(
-            CliTracking.config(CliTracking.environment(trackingUri)), err::println)) {
+    try (TrackingClient client = CliTracking.open(CliTracking.environment(trackingUri), err)) {
       GateReport report;
       try {
-        report =
-            EvaluationGate.run(
-                client,
-                gate,
-                line -> {
-                  err.println(line);
-                  err.flush();
-                });
+        report = EvaluationGate.run(client, gate, CliTracking.console(err));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }

@@ -247,13 +247,7 @@ final class PrepareCommand implements Callable<Integer> {
     PrepareSpec prepare = toSpec();
     try {
       DatasetManifest m =
-          DatasetPreparer.prepare(
-              prepare,
-              Path.of("").toAbsolutePath(),
-              line -> {
-                err.println(line);
-                err.flush();
-              });
+          DatasetPreparer.prepare(prepare, Path.of("").toAbsolutePath(), CliTracking.console(err));
       logToMlflow(m, err);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
@@ -285,8 +279,7 @@ final class PrepareCommand implements Callable<Integer> {
     Path cwd = Path.of("").toAbsolutePath();
     Path out = cwd.resolve(output).normalize();
     String name = datasetName != null ? datasetName : out.getFileName().toString();
-    try (TrackingClient client =
-        TrackingClient.open(CliTracking.config(env), line -> err.println(line))) {
+    try (TrackingClient client = CliTracking.open(env, err)) {
       DatasetLogging.log(client, run, m, out, name);
     }
     err.println(

@@ -75,9 +75,7 @@ final class PromoteCommand implements Callable<Integer> {
           rollback ? "--rollback takes no --run-id" : "give --run-id (or --rollback)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    try (TrackingClient client =
-        TrackingClient.open(
-            CliTracking.config(CliTracking.environment(trackingUri)), err::println)) {
+    try (TrackingClient client = CliTracking.open(CliTracking.environment(trackingUri), err)) {
       ModelPromotion.Result result;
       try {
         result =

@@ -4,7 +4,6 @@ import io.jenkins.plugins.mlops.steps.sync.SyncRequest;
 import io.jenkins.plugins.mlops.steps.sync.TensorBoardSyncService;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
-import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +146,6 @@ final class SyncCommand implements Callable<Integer> {
               .replace(
                   "untilPid and untilFile only apply", "--until-pid and --until-file only apply"));
     }
-    TrackingConfig config = CliTracking.config(env);
     AtomicBoolean stop = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread onSignal =
@@ -165,9 +163,9 @@ final class SyncCommand implements Callable<Integer> {
     if (follow) {
       Runtime.getRuntime().addShutdownHook(onSignal);
     }
-    try (TrackingClient client = TrackingClient.open(config, line -> log(err, line))) {
+    try (TrackingClient client = CliTracking.open(env, err)) {
       SyncReport report =
-          TensorBoardSyncService.run(client, request, stop::get, line -> log(err, line));
+          TensorBoardSyncService.run(client, request, stop::get, CliTracking.console(err));
       spec.commandLine().getOut().println("synced " + logdir + ": " + report.describe());
       return ExitCodes.OK;
     } finally {
@@ -176,11 +174,6 @@ final class SyncCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(onSignal);
       }
     }
-  }
-
-  private static void log(PrintWriter err, String line) {
-    err.println(line);
-    err.flush();
   }
 
   private Duration seconds(String option, double value) {

@@ -216,16 +216,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     Map<String, String> workerEnv = new LinkedHashMap<>(System.getenv());
     workerEnv.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("MLOPS_"));
-    try (TrackingClient client =
-        TrackingClient.open(CliTracking.config(environment), err::println)) {
+    try (TrackingClient client = CliTracking.open(environment, err)) {
       TrainingContext context =
           new TrainingContext(
               dir,
               workerEnv,
-              line -> {
-                err.println(line);
-                err.flush();
-              },
+              CliTracking.console(err),
               client,
               experiment,
               runName,

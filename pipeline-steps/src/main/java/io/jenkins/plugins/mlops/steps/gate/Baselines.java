@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.tracking.Experiment;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
@@ -68,7 +69,7 @@ final class Baselines {
     Ref ref = parse(text);
     switch (ref.kind()) {
       case "alias" -> {
-        Optional<ModelVersion> v = byAlias(client, ref.a(), ref.b());
+        Optional<ModelVersion> v = MlflowLookup.alias(client, ref.a(), ref.b());
         if (v.isEmpty()) {
           return new Found(null, text + " does not exist yet (a first run)");
         }
@@ -97,32 +98,16 @@ final class Baselines {
     }
   }
 
-  /** The version {@code alias} points at; empty when the model or the alias does not exist. */
-  static Optional<ModelVersion> byAlias(TrackingClient client, String name, String alias) {
-    try {
-      return client.registry().getByAlias(name, alias);
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        return Optional.empty();
-      }
-      throw e;
-    }
-  }
-
   private static Run run(TrackingClient client, String runId, String text) {
     if (runId == null || runId.isBlank()) {
       throw new IllegalArgumentException(
           "baseline (" + text + ") has no source run to read its metrics from");
     }
-    try {
-      return client.runs().get(runId);
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        throw new IllegalArgumentException(
-            "baseline (" + text + "): run " + runId + " does not exist", e);
-      }
-      throw e;
-    }
+    return MlflowLookup.liveRun(client, runId)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "baseline (" + text + "): run " + runId + " does not exist or is deleted"));
   }
 
   /** The finished run of the experiment with the best value of the metric, the candidate aside. */

@@ -1,9 +1,9 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.Suggest;
 import io.jenkins.plugins.mlops.steps.gate.GateRow.Status;
 import io.jenkins.plugins.mlops.tracking.Metric;
-import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.io.IOException;
@@ -47,20 +47,15 @@ public final class EvaluationGate {
    */
   public static GateReport run(TrackingClient client, GateSpec spec, Consumer<String> console) {
     clearVerdict(spec.reportDir());
-    Run candidate;
-    try {
-      candidate = client.runs().get(spec.candidateRunId());
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        throw new IllegalArgumentException(
-            "candidate run ("
-                + spec.candidateRunId()
-                + ") does not exist at "
-                + client.trackingUri(),
-            e);
-      }
-      throw e;
-    }
+    Run candidate =
+        MlflowLookup.liveRun(client, spec.candidateRunId())
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "candidate run ("
+                            + spec.candidateRunId()
+                            + ") does not exist or is deleted at "
+                            + client.trackingUri()));
     Baselines.Found baseline = Baselines.resolve(client, spec.baseline(), candidate.id());
     console.accept("gate: candidate run " + candidate.id() + "; baseline: " + baseline.note());
     Map<Condition, Double> candidateValues =

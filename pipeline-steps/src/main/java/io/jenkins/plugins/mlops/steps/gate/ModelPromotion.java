@@ -1,7 +1,7 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.tracking.ArtifactInfo;
-import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
@@ -64,15 +64,12 @@ public final class ModelPromotion {
       Consumer<String> console) {
     checkNames(name, alias);
     String path = artifactPath == null || artifactPath.isBlank() ? "model" : artifactPath.strip();
-    Run run;
-    try {
-      run = client.runs().get(runId);
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        throw new IllegalArgumentException("run (" + runId + ") does not exist", e);
-      }
-      throw e;
-    }
+    Run run =
+        MlflowLookup.liveRun(client, runId)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "run (" + runId + ") does not exist or is deleted"));
     String gate = run.tags().get(EvaluationGate.TAG_STATUS);
     boolean passed = "passed".equals(gate);
     if (!passed && !force) {
@@ -106,7 +103,7 @@ public final class ModelPromotion {
     client.registry().createIfMissing(name);
     String source = "runs:/" + runId + "/" + path;
     ModelVersion version = awaitReady(client, client.registry().createVersion(name, source, runId));
-    Optional<ModelVersion> previous = Baselines.byAlias(client, name, alias);
+    Optional<ModelVersion> previous = MlflowLookup.alias(client, name, alias);
     client.registry().setAlias(name, alias, version.version());
     String before = null;
     if (previous.isPresent() && !previous.get().version().equals(version.version())) {
@@ -138,12 +135,12 @@ public final class ModelPromotion {
   public static Result rollback(
       TrackingClient client, String name, String alias, Consumer<String> console) {
     checkNames(name, alias);
-    Optional<ModelVersion> previous = Baselines.byAlias(client, name, "previous-" + alias);
+    Optional<ModelVersion> previous = MlflowLookup.alias(client, name, "previous-" + alias);
     if (previous.isEmpty()) {
       throw new IllegalStateException(
           "model " + name + " has no @previous-" + alias + " to roll back to; nothing was changed");
     }
-    Optional<ModelVersion> current = Baselines.byAlias(client, name, alias);
+    Optional<ModelVersion> current = MlflowLookup.alias(client, name, alias);
     client.registry().setAlias(name, alias, previous.get().version());
     String left = null;
     if (current.isPresent() && !current.get().version().equals(previous.get().version())) {

@@ -1,11 +1,11 @@
 package io.jenkins.plugins.mlops.steps.sync;
 
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.RunPointer;
 import io.jenkins.plugins.mlops.tensorboard.SyncOptions;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
 import io.jenkins.plugins.mlops.tensorboard.TensorBoardSync;
 import io.jenkins.plugins.mlops.tracking.Experiment;
-import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.NewRun;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunStatus;
@@ -84,7 +84,8 @@ public final class TensorBoardSyncService {
     Experiment experiment = client.experiments().getOrCreate(request.experiment());
     Path pointer =
         request.logdir().resolve(".mlops-sync").resolve("experiment-" + experiment.id() + ".run");
-    Optional<String> earlier = RunPointer.read(pointer).filter(id -> usable(client, id));
+    Optional<String> earlier =
+        RunPointer.read(pointer).filter(id -> MlflowLookup.liveRun(client, id).isPresent());
     if (earlier.isPresent()) {
       console.accept(
           "tensorboard sync: continuing run "
@@ -112,18 +113,6 @@ public final class TensorBoardSyncService {
             + ") in experiment "
             + experiment.name());
     return run.id();
-  }
-
-  private static boolean usable(TrackingClient client, String runId) {
-    try {
-      Run run = client.runs().get(runId);
-      return !"deleted".equals(run.info().lifecycleStage());
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        return false;
-      }
-      throw e;
-    }
   }
 
   private static String dirName(Path logdir) {

@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.steps.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.RunPointer;
 import io.jenkins.plugins.mlops.steps.data.DatasetLogging;
 import io.jenkins.plugins.mlops.steps.data.DatasetManifest;
@@ -60,7 +61,7 @@ public record JobRun(String runId, String experimentId, boolean owned) {
     JobRun run;
     if (spec.mlflowRunId() != null) {
       Run given =
-          usable(client, spec.mlflowRunId())
+          MlflowLookup.liveRun(client, spec.mlflowRunId())
               .orElseThrow(
                   () ->
                       new IllegalArgumentException(
@@ -72,7 +73,8 @@ public record JobRun(String runId, String experimentId, boolean owned) {
       console.accept(
           "training job " + jobName + ": logging into the given MLflow run " + run.runId);
     } else {
-      Optional<Run> earlier = RunPointer.read(pointer).flatMap(id -> usable(client, id));
+      Optional<Run> earlier =
+          RunPointer.read(pointer).flatMap(id -> MlflowLookup.liveRun(client, id));
       if (earlier.isPresent()) {
         run = new JobRun(earlier.get().id(), earlier.get().info().experimentId(), true);
         console.accept("training job " + jobName + ": continuing its MLflow run " + run.runId);
@@ -194,18 +196,6 @@ public record JobRun(String runId, String experimentId, boolean owned) {
       console.accept("training job: " + file + " is not JSON (" + e.getMessage() + "); ignored");
     }
     return metrics;
-  }
-
-  private static Optional<Run> usable(TrackingClient client, String runId) {
-    try {
-      Run run = client.runs().get(runId);
-      return "deleted".equals(run.info().lifecycleStage()) ? Optional.empty() : Optional.of(run);
-    } catch (MlflowException e) {
-      if (e.isNotFound()) {
-        return Optional.empty();
-      }
-      throw e;
-    }
   }
 
   private static String datasetName(Path dir) {

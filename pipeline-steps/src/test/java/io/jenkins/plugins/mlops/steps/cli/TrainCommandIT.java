@@ -74,8 +74,9 @@ class TrainCommandIT {
     assertTrue(o.err().contains("[worker 0] training with ['--epochs', '5']"), o.err());
     String runId = result.get("runId").asText();
     JsonNode run = new ObjectMapper().readTree(PythonPeers.readRun(mlflow.trackingUri(), runId));
-    assertTrue(run.toString().contains("\"epochs\""), run.toString());
-    assertTrue(run.toString().contains("0.93"), run.toString());
+    assertEquals("5", run.get("params").get("epochs").asText(), run.toString());
+    assertEquals(0.93, run.get("metrics").get("test_accuracy").asDouble(), run.toString());
+    assertEquals("FINISHED", run.get("status").asText());
   }
 
   @Test
