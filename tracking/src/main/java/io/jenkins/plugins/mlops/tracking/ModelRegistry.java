@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.tracking;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,12 @@ public interface ModelRegistry {
 
   /** The version {@code alias} points at, if it is set. */
   Optional<ModelVersion> getByAlias(String name, String alias);
+
+  /** The registered model {@code name} with its aliases; empty when there is no such model. */
+  Optional<RegisteredModel> getModel(String name);
+
+  /** The names of every registered model (for "did you mean …?" when a name is not found). */
+  List<String> modelNames();
 
   /** Removes {@code alias} from {@code name}; removing an alias that is not set is not an error. */
   void deleteAlias(String name, String alias);

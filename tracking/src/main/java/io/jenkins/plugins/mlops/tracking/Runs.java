@@ -45,6 +45,9 @@ public interface Runs {
   /** Sets a tag (a later value replaces an earlier one). */
   void setTag(String runId, String key, String value);
 
+  /** Removes a tag; removing a tag the run does not have is not an error. */
+  void deleteTag(String runId, String key);
+
   /** Logs one metric point. */
   void logMetric(String runId, Metric metric);
 

@@ -167,6 +167,21 @@ abstract class TrackingContract {
   }
 
   @Test
+  void deletesTagsAndADeletedTagIsGone() throws Exception {
+    client.runs().setTag(run.id(), "mlops.gate.status", "passed");
+    client.runs().setTag(run.id(), "kept", "yes");
+    client.runs().deleteTag(run.id(), "mlops.gate.status");
+    client.runs().deleteTag(run.id(), "mlops.gate.status");
+    client.runs().deleteTag(run.id(), "never.set");
+
+    Map<String, String> tags = client.runs().get(run.id()).tags();
+    assertFalse(tags.containsKey("mlops.gate.status"), tags.toString());
+    assertEquals("yes", tags.get("kept"));
+    JsonNode python = JSON.readTree(PythonPeers.readRun(trackingUri(), run.id()));
+    assertFalse(python.path("tags").has("mlops.gate.status"), python.toString());
+  }
+
+  @Test
   void unknownRunIsAClearNotFound() {
     MlflowException e =
         assertThrows(
@@ -309,6 +324,11 @@ abstract class TrackingContract {
         JSON.readTree(PythonPeers.modelVersionByAlias(trackingUri(), name, "champion"));
     assertEquals("2", python.get("version").asText());
     assertEquals(second.id(), python.get("run_id").asText());
+
+    RegisteredModel model = registry.getModel(name).orElseThrow();
+    assertEquals(Map.of("champion", "2", "previous-champion", "1"), model.aliases());
+    assertTrue(registry.getModel("no-such-model-" + UUID.randomUUID()).isEmpty());
+    assertTrue(registry.modelNames().contains(name), registry.modelNames().toString());
 
     registry.deleteAlias(name, "champion");
     registry.deleteAlias(name, "champion");

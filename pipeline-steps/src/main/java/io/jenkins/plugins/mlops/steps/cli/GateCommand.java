@@ -45,9 +45,8 @@ final class GateCommand implements Callable<Integer> {
 
   @Option(
       names = "--run-id",
-      required = true,
       paramLabel = "ID",
-      description = "The MLflow run of the candidate model.")
+      description = "The MLflow run of the candidate model (default: MLFLOW_RUN_ID).")
   String runId;
 
   @Option(
@@ -75,10 +74,13 @@ final class GateCommand implements Callable<Integer> {
   @Option(
       names = "--no-baseline",
       paramLabel = "POLICY",
-      defaultValue = "skip",
+      defaultValue = "fail",
       description =
-          "When there is no baseline yet: skip (change conditions are not checked, the absolute"
-              + " ones decide) or fail (default: ${DEFAULT-VALUE}).")
+          "When the baseline does not exist at all (its registered model, or the experiment or"
+              + " finished runs of best:): fail (change conditions fail, as MLflow's do) or skip"
+              + " (a first run: change conditions are not checked, the absolute ones decide)."
+              + " A model that exists without the alias is always an error. Default:"
+              + " ${DEFAULT-VALUE}.")
   String noBaseline;
 
   @Option(
@@ -117,7 +119,11 @@ final class GateCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "give at least one --condition (e.g. 'test_accuracy >= 0.95') or --conditions-file");
       }
-      gate = new GateSpec(runId, all, baseline, noBaseline.equals("fail"), reportDir);
+      String run = runId != null ? runId : System.getenv("MLFLOW_RUN_ID");
+      if (run == null || run.isBlank()) {
+        throw new IllegalArgumentException("give --run-id (or set MLFLOW_RUN_ID)");
+      }
+      gate = new GateSpec(run, all, baseline, noBaseline.equals("skip"), reportDir);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -54,7 +54,11 @@ final class PromoteCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Promote even when the run's gate did not pass.")
   boolean force;
 
-  @Option(names = "--rollback", description = "Move the alias back to @previous-<alias>.")
+  @Option(
+      names = "--rollback",
+      description =
+          "Move the alias back to @previous-<alias>, which then holds the version it left: one"
+              + " step back, so a second rollback returns to where the first started.")
   boolean rollback;
 
   @Option(

@@ -1,15 +1,18 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
 import io.jenkins.plugins.mlops.steps.MlflowLookup;
+import io.jenkins.plugins.mlops.steps.Suggest;
 import io.jenkins.plugins.mlops.tracking.Experiment;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
+import io.jenkins.plugins.mlops.tracking.RegisteredModel;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunQuery;
 import io.jenkins.plugins.mlops.tracking.RunsPage;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,8 +26,15 @@ final class Baselines {
   /** What the text asks for. */
   record Ref(String kind, String a, String b, String c) {}
 
-  /** A resolved baseline: a run, or none with the reason. */
-  record Found(Run run, String note) {}
+  /**
+   * A resolved baseline: a run, or none with the reason.
+   *
+   * @param run the baseline run; null when there is none
+   * @param note how it was found, or why there is none, in words
+   * @param firstRun whether "none" is a first run the caller allowed (the change conditions are
+   *     then not checked); when false and {@code run} is null, they fail
+   */
+  record Found(Run run, String note, boolean firstRun) {}
 
   private Baselines() {}
 
@@ -61,21 +71,41 @@ final class Baselines {
             + " or best:<experiment>:<metric>[:max|min]");
   }
 
-  /** The baseline run for {@code text}, or none with a note saying why. */
-  static Found resolve(TrackingClient client, String text, String candidateRunId) {
+  /**
+   * The baseline run for {@code text}, or none with a note saying why. Only a baseline that does
+   * not exist at all (the model, or the experiment of {@code best:}, or any finished run in it) is
+   * "none", and it counts as a first run only when {@code allowFirstRun}; a model that exists
+   * without the alias, a missing version or run is an error.
+   *
+   * @throws IllegalArgumentException when the baseline is misspelt or does not exist where it
+   *     should
+   */
+  static Found resolve(
+      TrackingClient client,
+      String text,
+      String candidateRunId,
+      boolean allowFirstRun,
+      Consumer<String> warn) {
     if (text == null) {
-      return new Found(null, "none was given");
+      return new Found(null, "none was given", allowFirstRun);
     }
     Ref ref = parse(text);
     switch (ref.kind()) {
       case "alias" -> {
-        Optional<ModelVersion> v = MlflowLookup.alias(client, ref.a(), ref.b());
-        if (v.isEmpty()) {
-          return new Found(null, text + " does not exist yet (a first run)");
+        Optional<RegisteredModel> model = client.registry().getModel(ref.a());
+        if (model.isEmpty()) {
+          return absent(
+              client, text, "model " + ref.a() + " does not exist", ref.a(), allowFirstRun, warn);
         }
+        String version = model.get().aliases().get(ref.b());
+        if (version == null) {
+          throw new IllegalArgumentException(noAlias(text, model.get(), ref.b()));
+        }
+        ModelVersion v = client.registry().getVersion(ref.a(), version);
         return new Found(
-            run(client, v.get().runId(), text),
-            text + " (version " + v.get().version() + ", run " + v.get().runId() + ")");
+            run(client, v.runId(), text),
+            text + " (version " + v.version() + ", run " + v.runId() + ")",
+            false);
       }
       case "version" -> {
         ModelVersion v;
@@ -83,19 +113,80 @@ final class Baselines {
           v = client.registry().getVersion(ref.a(), ref.b());
         } catch (MlflowException e) {
           if (e.isNotFound()) {
-            throw new IllegalArgumentException("baseline (" + text + ") does not exist", e);
+            boolean model = client.registry().getModel(ref.a()).isPresent();
+            throw new IllegalArgumentException(
+                "baseline ("
+                    + text
+                    + ") does not exist: "
+                    + (model
+                        ? "model " + ref.a() + " has no version " + ref.b()
+                        : "there is no model " + ref.a() + nearModel(client, ref.a())),
+                e);
           }
           throw e;
         }
-        return new Found(run(client, v.runId(), text), text + " (run " + v.runId() + ")");
+        return new Found(run(client, v.runId(), text), text + " (run " + v.runId() + ")", false);
       }
       case "best" -> {
-        return best(client, text, ref, candidateRunId);
+        return best(client, text, ref, candidateRunId, allowFirstRun);
       }
       default -> {
-        return new Found(run(client, ref.a(), text), "run " + ref.a());
+        return new Found(run(client, ref.a(), text), "run " + ref.a(), false);
       }
     }
+  }
+
+  /** No such model: a first run when allowed, with a warning when a model of a near name exists. */
+  private static Found absent(
+      TrackingClient client,
+      String text,
+      String why,
+      String name,
+      boolean allowFirstRun,
+      Consumer<String> warn) {
+    String near = nearModel(client, name);
+    if (!near.isEmpty() && allowFirstRun) {
+      warn.accept("baseline " + text + ": " + why + near + "; taking this as a first run");
+    }
+    return new Found(null, text + ": " + why + near + firstRun(allowFirstRun), allowFirstRun);
+  }
+
+  private static String nearModel(TrackingClient client, String name) {
+    String near = Suggest.nearest(name, client.registry().modelNames());
+    return near == null || near.equals(name) ? "" : " (did you mean " + near + "?)";
+  }
+
+  private static String noAlias(String text, RegisteredModel model, String alias) {
+    String near = Suggest.nearest(alias, model.aliases().keySet());
+    StringBuilder b =
+        new StringBuilder("baseline (")
+            .append(text)
+            .append("): model ")
+            .append(model.name())
+            .append(" has no alias '")
+            .append(alias)
+            .append("'");
+    if (near != null) {
+      b.append(" (did you mean '").append(near).append("'?)");
+    }
+    if (model.aliases().isEmpty()) {
+      b.append("; it has no aliases yet (mlops promote sets one)");
+    } else {
+      b.append("; its aliases: ");
+      b.append(
+          String.join(
+              ", ",
+              model.aliases().entrySet().stream()
+                  .map(e -> "@" + e.getKey() + " (version " + e.getValue() + ")")
+                  .toList()));
+    }
+    return b.toString();
+  }
+
+  private static String firstRun(boolean allowed) {
+    return allowed
+        ? "; a first run, allowed"
+        : "; a first run is not allowed unless asked for (--no-baseline skip, allowFirstRun)";
   }
 
   private static Run run(TrackingClient client, String runId, String text) {
@@ -111,11 +202,16 @@ final class Baselines {
   }
 
   /** The finished run of the experiment with the best value of the metric, the candidate aside. */
-  private static Found best(TrackingClient client, String text, Ref ref, String candidateRunId) {
+  private static Found best(
+      TrackingClient client, String text, Ref ref, String candidateRunId, boolean allowFirstRun) {
     Optional<Experiment> experiment = client.experiments().findByName(ref.a());
     if (experiment.isEmpty()) {
-      return new Found(null, "experiment " + ref.a() + " does not exist yet (a first run)");
+      return new Found(
+          null,
+          text + ": experiment " + ref.a() + " does not exist" + firstRun(allowFirstRun),
+          allowFirstRun);
     }
+    String searched = "experiment " + ref.a() + " (id " + experiment.get().id() + ")";
     boolean max = ref.c().equals("max");
     Run best = null;
     RunQuery query = RunQuery.in(experiment.get().id(), "attributes.status = 'FINISHED'");
@@ -144,21 +240,30 @@ final class Baselines {
     if (best == null) {
       return new Found(
           null,
-          "no finished run of experiment "
-              + ref.a()
+          text
+              + ": no finished run of "
+              + searched
               + " other than the candidate has "
               + ref.b()
-              + " (a first run)");
+              + firstRun(allowFirstRun),
+          allowFirstRun);
     }
     return new Found(
         best,
         text
-            + " (run "
+            + " (the "
+            + (max ? "highest" : "lowest")
+            + " "
+            + ref.b()
+            + " of the finished runs of "
+            + searched
+            + ": run "
             + best.id()
             + ", "
             + ref.b()
             + " = "
             + GateEvaluator.fmt(best.metrics().get(ref.b()).value())
-            + ")");
+            + ")",
+        false);
   }
 }

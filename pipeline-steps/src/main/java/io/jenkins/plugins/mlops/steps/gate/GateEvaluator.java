@@ -2,6 +2,9 @@ package io.jenkins.plugins.mlops.steps.gate;
 
 import io.jenkins.plugins.mlops.steps.gate.Condition.Kind;
 import io.jenkins.plugins.mlops.steps.gate.GateRow.Status;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +20,9 @@ public final class GateEvaluator {
 
   /** MLflow's step when the relative change cannot be computed (baseline 0). */
   static final double ZERO_BASELINE_STEP = 1e-10;
+
+  /** The reason of a {@link Status#NO_BASELINE} row, which the gate completes with its note. */
+  static final String NO_BASELINE_REASON = "no baseline model yet: the change is not checked";
 
   private GateEvaluator() {}
 
@@ -42,6 +48,32 @@ public final class GateEvaluator {
           null,
           Status.FAIL,
           "the candidate run has no " + metric + ", so it cannot pass");
+    }
+    if (Double.isNaN(candidate)) {
+      return new GateRow(
+          c.text(),
+          metric,
+          candidate,
+          baseline,
+          null,
+          null,
+          Status.FAIL,
+          "the candidate's "
+              + metric
+              + " is NaN, which no condition can compare, so it cannot pass");
+    }
+    if (baseline != null && Double.isNaN(baseline) && c.needsBaseline()) {
+      // MLflow compares NaN and lets the change pass (every comparison with NaN is false, and its
+      // checks ask "did it fail?"); a baseline that is not a number proves nothing, so we fail.
+      return new GateRow(
+          c.text(),
+          metric,
+          candidate,
+          baseline,
+          null,
+          null,
+          Status.FAIL,
+          "the baseline's " + metric + " is NaN, so the change cannot be checked");
     }
     return switch (c.kind()) {
       case ABSOLUTE -> absolute(c, metric, candidate, baseline);
@@ -76,24 +108,36 @@ public final class GateEvaluator {
     if (base == null) {
       return missingBaseline(c, metric, cand, hasBaseline);
     }
-    double rhs =
-        switch (c.baselineOp()) {
-          case '+' -> base + c.value();
-          case '-' -> base - c.value();
-          case '*' -> base * c.value();
-          default -> base;
-        };
-    String expr =
-        c.baselineOp() == 0
-            ? "the baseline's " + fmt(base)
-            : "baseline "
-                + fmt(base)
-                + " "
-                + c.baselineOp()
-                + " "
-                + fmt(c.value())
-                + " = "
-                + fmt(rhs);
+    double rhs = baselineSide(c, base);
+    String expr;
+    if (c.baselineOp() == 0) {
+      expr = "the baseline's " + fmt(base);
+    } else if (c.baselineOp() == '*' && base == 0 && asksForImprovement(c)) {
+      expr =
+          "baseline 0 * "
+              + fmt(c.value())
+              + ", which asks for strictly "
+              + (rhs > 0 ? "more" : "less")
+              + " than 0 as MLflow does for a zero baseline: "
+              + fmt(rhs);
+    } else if (c.baselineOp() == '*' && base < 0) {
+      expr =
+          "baseline "
+              + fmt(base)
+              + " * "
+              + fmt(c.value())
+              + " taken over its magnitude ("
+              + fmt(base)
+              + " + ("
+              + fmt(c.value())
+              + " - 1) * "
+              + fmt(Math.abs(base))
+              + ") = "
+              + fmt(rhs);
+    } else {
+      expr =
+          "baseline " + fmt(base) + " " + c.baselineOp() + " " + fmt(c.value()) + " = " + fmt(rhs);
+    }
     boolean ok = c.op().test(cand, rhs, c.tolerance());
     String reason =
         metric
@@ -103,11 +147,46 @@ public final class GateEvaluator {
             + c.op().symbol()
             + " "
             + expr
+            + (c.op() == Condition.Op.EQ ? " ± " + fmt(c.tolerance()) : "")
             + " (change "
             + signed(cand - base)
             + ")";
     return new GateRow(
         c.text(), metric, cand, base, rhs, cand - base, ok ? Status.PASS : Status.FAIL, reason);
+  }
+
+  /**
+   * The value a baseline condition compares with. {@code baseline * k} scales the baseline's
+   * magnitude, as MLflow's relative change does: {@code baseline + (k - 1) * |baseline|}, so that
+   * {@code >= baseline * 1.1} asks for 10 % more for a negative baseline too (-0.9 for -1, not
+   * -1.1). For a baseline of 0, a factor that asks for an improvement asks for strictly better by
+   * MLflow's step of 1e-10, as MLflow's relative change does there.
+   */
+  static double baselineSide(Condition c, double base) {
+    return switch (c.baselineOp()) {
+      case '+' -> base + c.value();
+      case '-' -> base - c.value();
+      case '*' -> {
+        if (base == 0 && asksForImprovement(c)) {
+          yield c.op() == Condition.Op.GE || c.op() == Condition.Op.GT
+              ? ZERO_BASELINE_STEP
+              : -ZERO_BASELINE_STEP;
+        }
+        // base * k where that already scales the magnitude, so positive baselines compare with
+        // exactly the number they always did.
+        yield base > 0 ? base * c.value() : base + (c.value() - 1) * Math.abs(base);
+      }
+      default -> base;
+    };
+  }
+
+  /** Whether a {@code baseline * k} condition asks for better than the baseline. */
+  private static boolean asksForImprovement(Condition c) {
+    return switch (c.op()) {
+      case GE, GT -> c.value() > 1;
+      case LE, LT -> c.value() < 1;
+      case EQ -> false;
+    };
   }
 
   private static GateRow mlflow(
@@ -190,20 +269,29 @@ public final class GateEvaluator {
       } else {
         double change = greater ? (cand - base) / Math.abs(base) : (base - cand) / Math.abs(base);
         boolean ok = !(change < c.minRelativeChange());
-        (ok ? passed : failed)
-            .add(
-                String.format(
-                    Locale.ROOT,
-                    "relative change %s%.4g%% from baseline %s (needs at least %.4g%%)",
-                    change >= 0 ? "+" : "",
-                    change * 100,
-                    fmt(base),
-                    c.minRelativeChange() * 100));
-        double need =
+        double about =
             greater
                 ? base + c.minRelativeChange() * Math.abs(base)
                 : base - c.minRelativeChange() * Math.abs(base);
-        strictest = stricter(strictest, need, greater);
+        // The numbers compared are the relative change and the minimum, so the sentence prints
+        // those (the value the metric needs is only about that, and is not the threshold compared).
+        (ok ? passed : failed)
+            .add(
+                "relative change "
+                    + signed(change)
+                    + " ("
+                    + percent(change)
+                    + ") from baseline "
+                    + fmt(base)
+                    + (ok ? " is at least " : " is less than ")
+                    + fmt(c.minRelativeChange())
+                    + " ("
+                    + percent(c.minRelativeChange())
+                    + "; about "
+                    + cmp
+                    + " "
+                    + fmt(about)
+                    + ")");
       }
     }
     Double delta =
@@ -233,7 +321,7 @@ public final class GateEvaluator {
             ? "the baseline run has no "
                 + metric
                 + " to compare with, so the change cannot be checked"
-            : "no baseline model yet (a first run): the change is not checked");
+            : NO_BASELINE_REASON);
   }
 
   private static Double stricter(Double a, double b, boolean greater) {
@@ -253,16 +341,33 @@ public final class GateEvaluator {
         + (passed.isEmpty() ? "" : " (passed: " + String.join("; ", passed) + ")");
   }
 
+  /**
+   * The shortest decimal that reads back as exactly {@code d}, so that a sentence never shows two
+   * different numbers as equal ("0.95 is not >= 0.95"): 0.9499999 stays 0.9499999.
+   */
   static String fmt(double d) {
-    if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-      return Long.toString((long) d);
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      return Double.toString(d);
     }
-    String s = String.format(Locale.ROOT, "%.6g", d);
-    if (s.contains("e")) {
-      return s;
+    if (d == 0) {
+      return "0";
     }
-    s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-    return s;
+    BigDecimal exact = new BigDecimal(d);
+    for (int digits = 1; digits <= 17; digits++) {
+      BigDecimal rounded = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      if (rounded.doubleValue() == d) {
+        BigDecimal plain = rounded.stripTrailingZeros();
+        int exponent = plain.precision() - plain.scale() - 1;
+        return exponent >= -6 && exponent < 16
+            ? plain.toPlainString()
+            : plain.toString().replace("E+", "e+").replace("E-", "e-");
+      }
+    }
+    return Double.toString(d);
+  }
+
+  private static String percent(double ratio) {
+    return String.format(Locale.ROOT, "%+.2f%%", ratio * 100);
   }
 
   private static String signed(double d) {

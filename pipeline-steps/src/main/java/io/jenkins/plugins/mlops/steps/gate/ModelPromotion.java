@@ -1,6 +1,7 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
 import io.jenkins.plugins.mlops.steps.MlflowLookup;
+import io.jenkins.plugins.mlops.steps.Suggest;
 import io.jenkins.plugins.mlops.tracking.ArtifactInfo;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
 import io.jenkins.plugins.mlops.tracking.Run;
@@ -71,24 +72,23 @@ public final class ModelPromotion {
                     new IllegalArgumentException(
                         "run (" + runId + ") does not exist or is deleted"));
     String gate = run.tags().get(EvaluationGate.TAG_STATUS);
-    boolean passed = "passed".equals(gate);
+    String refusal =
+        !"passed".equals(gate)
+            ? "run "
+                + runId
+                + (gate == null
+                    ? " has not been through an evaluation gate"
+                    : " did not pass its evaluation gate ("
+                        + run.tags().getOrDefault(EvaluationGate.TAG_SUMMARY, gate)
+                        + ")")
+            : stale(client, run, name, alias);
+    boolean passed = refusal == null;
     if (!passed && !force) {
       throw new IllegalStateException(
-          "run "
-              + runId
-              + (gate == null
-                  ? " has not been through an evaluation gate"
-                  : " did not pass its evaluation gate ("
-                      + run.tags().getOrDefault(EvaluationGate.TAG_SUMMARY, gate)
-                      + ")")
-              + "; nothing was registered. Run mlops gate first, or force the promotion");
+          refusal + "; nothing was registered. Run mlops gate first, or force the promotion");
     }
     if (!passed) {
-      console.accept(
-          "promote: WARNING: forcing the promotion of run "
-              + runId
-              + ", whose gate "
-              + (gate == null ? "never ran" : "did not pass"));
+      console.accept("promote: warning: forcing the promotion although " + refusal);
     }
     List<ArtifactInfo> files = client.artifacts().list(runId, path);
     if (files.isEmpty()) {
@@ -127,6 +127,65 @@ public final class ModelPromotion {
   }
 
   /**
+   * Why a "passed" verdict no longer holds, or null when it does: the metrics the gate read changed
+   * after it ran (new points, even at old steps), the verdict carries no fingerprint of them (a
+   * gate of an older version), or the alias it compared with has moved to another run since.
+   */
+  private static String stale(TrackingClient client, Run run, String name, String alias) {
+    String digest = run.tags().get(EvaluationGate.TAG_METRICS_DIGEST);
+    String read = run.tags().get(EvaluationGate.TAG_METRICS);
+    if (digest == null || read == null) {
+      return "the gate verdict of run "
+          + run.id()
+          + " does not record which metric values it judged, so it cannot be trusted to be"
+          + " current";
+    }
+    List<String> names = read.isEmpty() ? List.of() : List.of(read.split(","));
+    if (!new MetricsDigest(client, run.id()).of(names).equals(digest)) {
+      return "metrics of run "
+          + run.id()
+          + " that its gate judged ("
+          + String.join(", ", names)
+          + ") changed after the gate ran, so its verdict is stale";
+    }
+    String baseline = run.tags().get(EvaluationGate.TAG_BASELINE);
+    String judged = run.tags().get(EvaluationGate.TAG_BASELINE_RUN);
+    Optional<ModelVersion> holder = MlflowLookup.alias(client, name, alias);
+    if (baseline != null && judged == null && holder.isPresent()) {
+      return "the gate of run "
+          + run.id()
+          + " judged it as a first run (its baseline "
+          + baseline
+          + " did not exist), but models:/"
+          + name
+          + "@"
+          + alias
+          + " exists (version "
+          + holder.get().version()
+          + ", run "
+          + holder.get().runId()
+          + "); gate it against that";
+    }
+    if (baseline != null && baseline.strip().equals("models:/" + name + "@" + alias)) {
+      String now = holder.map(ModelVersion::runId).orElse(null);
+      if (!java.util.Objects.equals(judged, now)) {
+        return "@"
+            + alias
+            + " of "
+            + name
+            + " has moved since the gate of run "
+            + run.id()
+            + " compared with it (then "
+            + (judged == null ? "no model" : "run " + judged)
+            + ", now "
+            + (now == null ? "none" : "run " + now)
+            + "), so its verdict is stale";
+      }
+    }
+    return null;
+  }
+
+  /**
    * Points {@code alias} back at the version {@code previous-<alias>} holds, and {@code
    * previous-<alias>} at the one it leaves (so a second rollback undoes the first).
    *
@@ -135,6 +194,14 @@ public final class ModelPromotion {
   public static Result rollback(
       TrackingClient client, String name, String alias, Consumer<String> console) {
     checkNames(name, alias);
+    if (client.registry().getModel(name).isEmpty()) {
+      String near = Suggest.nearest(name, client.registry().modelNames());
+      throw new IllegalStateException(
+          "there is no registered model "
+              + name
+              + (near == null ? "" : " (did you mean " + near + "?)")
+              + "; nothing was changed");
+    }
     Optional<ModelVersion> previous = MlflowLookup.alias(client, name, "previous-" + alias);
     if (previous.isEmpty()) {
       throw new IllegalStateException(
@@ -154,7 +221,15 @@ public final class ModelPromotion {
             + alias
             + " back to version "
             + previous.get().version()
-            + (left == null ? "" : " (from version " + left + ")"));
+            + (left == null
+                ? ""
+                : " (from version "
+                    + left
+                    + ", now @previous-"
+                    + alias
+                    + "; a rollback goes back one step: a second one returns to version "
+                    + left
+                    + ")"));
     return new Result(
         name,
         alias,

@@ -74,6 +74,24 @@ class GateCommandIT {
     assertEquals(1, refused.status(), refused.err());
     assertTrue(refused.err().contains("did not pass its evaluation gate"), refused.err());
 
+    Outcome typo = run("gate", "--run-id", runId, "--condition", "test_acuracy >= 0.9");
+    assertEquals(1, typo.status(), typo.err());
+    assertTrue(typo.out().startsWith("NOT_BLESSED"), typo.out());
+    assertTrue(
+        typo.err().contains("metric 'test_acuracy' is not in the candidate run")
+            && typo.err().contains("(did you mean 'test_accuracy'?)"),
+        typo.err());
+    Outcome noSkip =
+        run(
+            "gate",
+            "--run-id",
+            runId,
+            "--conditions-file",
+            conditions.toString(),
+            "--baseline",
+            "models:/" + model + "@champion");
+    assertEquals(1, noSkip.status(), "no baseline and no first run allowed: " + noSkip.err());
+
     Outcome pass =
         run(
             "gate",
@@ -83,6 +101,8 @@ class GateCommandIT {
             conditions.toString(),
             "--baseline",
             "models:/" + model + "@champion",
+            "--no-baseline",
+            "skip",
             "--report-dir",
             work.resolve("report").toString(),
             "--json");
@@ -92,9 +112,6 @@ class GateCommandIT {
     assertEquals("NO_BASELINE", report.get("rows").get(1).get("status").asText());
     assertTrue(Files.exists(work.resolve("report/BLESSED")));
 
-    Outcome typo = run("gate", "--run-id", runId, "--condition", "test_acc >= 0.9");
-    assertEquals(2, typo.status());
-    assertTrue(typo.err().contains("metric 'test_acc' is not in the candidate run"), typo.err());
     Outcome bad = run("gate", "--run-id", runId, "--condition", "test_accuracy => 0.9");
     assertEquals(2, bad.status());
     assertTrue(bad.err().contains("condition 'test_accuracy => 0.9'"), bad.err());

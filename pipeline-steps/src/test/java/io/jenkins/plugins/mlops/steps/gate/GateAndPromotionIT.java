@@ -84,7 +84,7 @@ class GateAndPromotionIT {
             Map.of("metric", "test_loss", "minRelativeChange", 0.1, "greaterIsBetter", false)));
     return EvaluationGate.run(
         client,
-        new GateSpec(runId, parsed, "models:/" + model + "@champion", false, dir),
+        new GateSpec(runId, parsed, "models:/" + model + "@champion", true, dir),
         console::add);
   }
 
@@ -139,7 +139,8 @@ class GateAndPromotionIT {
     GateRow relative = r2.rows().get(3);
     assertEquals(Status.PASS, relative.status(), relative.reason());
     assertTrue(
-        relative.reason().contains("relative change +16.67% from baseline 0.3"), relative.reason());
+        relative.reason().contains("(+16.67%) from baseline 0.3 is at least 0.1"),
+        relative.reason());
     Run tagged = client.runs().get(better);
     assertEquals("passed", tagged.tags().get(EvaluationGate.TAG_STATUS));
     assertEquals("BLESSED", tagged.tags().get(EvaluationGate.TAG_VERDICT));
@@ -147,7 +148,9 @@ class GateAndPromotionIT {
     assertEquals(r2, GateReport.fromJson(Files.readString(dir.resolve("gate-report.json"))));
     assertTrue(
         Files.readString(dir.resolve("gate-report.md"))
-            .contains("| `test_accuracy >= baseline + 0.01` | 0.93 | 0.9 | 0.91 | +0.03 | pass |"));
+            .contains(
+                "| `test_accuracy >= baseline + 0.01` | 0.93 | 0.9 | 0.91 | +0.030000000000000027"
+                    + " | pass |"));
     assertTrue(Files.readString(dir.resolve("gate-report.html")).contains("<td class=\"PASS\">"));
     assertTrue(client.artifacts().list(better, "gate").size() >= 3, "the report is an artifact");
     ModelPromotion.Result p2 =
@@ -207,63 +210,73 @@ class GateAndPromotionIT {
   }
 
   @Test
-  void anUnknownOrNanMetricIsAnErrorBeforeAnythingIsEvaluated() throws Exception {
+  void anUnknownOrNanMetricFailsItsConditionWithTheReasonInTheReport() throws Exception {
     String run = trainedRun("typo", 0.9, 0.3, 0.4);
     client.runs().logMetric(run, new Metric("f1", Double.NaN, System.currentTimeMillis(), 0));
-    IllegalArgumentException typo =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                EvaluationGate.run(
-                    client,
-                    new GateSpec(
-                        run, List.of(Conditions.parse("test_acuracy >= 0.9")), null, false, null),
-                    console::add));
-    assertTrue(
-        typo.getMessage()
-            .contains(
-                "metric 'test_acuracy' is not in the candidate run "
-                    + run
-                    + " (did you mean 'test_accuracy'?)"),
-        typo.getMessage());
-    IllegalArgumentException nan =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                EvaluationGate.run(
-                    client,
-                    new GateSpec(run, List.of(Conditions.parse("f1 >= 0.9")), null, false, null),
-                    console::add));
-    assertTrue(
-        nan.getMessage().contains("f1 of the candidate run " + run + " is NaN"), nan.getMessage());
-    assertEquals(
-        null, client.runs().get(run).tags().get(EvaluationGate.TAG_STATUS), "nothing was recorded");
-
-    GateReport onlyChanges =
-        EvaluationGate.run(
-            client,
-            new GateSpec(
-                run,
-                List.of(Conditions.parse("test_accuracy >= baseline")),
-                "models:/" + model + "@champion",
-                false,
-                null),
-            console::add);
-    assertFalse(onlyChanges.passed(), "nothing checked is never a pass");
-    assertTrue(onlyChanges.summary().startsWith("not passed: nothing was checked"));
-    GateReport strict =
+    Path dir = work.resolve("typo-gate");
+    GateReport report =
         EvaluationGate.run(
             client,
             new GateSpec(
                 run,
                 List.of(
-                    Conditions.parse("test_accuracy >= 0.5"),
-                    Conditions.parse("test_accuracy >= baseline")),
-                "models:/" + model + "@champion",
-                true,
-                null),
+                    Conditions.parse("test_acuracy >= 0.9"),
+                    Conditions.parse("f1 >= 0.9"),
+                    Conditions.parse("test_accuracy >= 0.5")),
+                null,
+                false,
+                dir),
             console::add);
-    assertFalse(strict.passed(), "without a baseline, a strict gate fails");
+    assertFalse(report.passed());
+    assertEquals(GateReport.NOT_BLESSED, report.verdict());
+    assertEquals(
+        List.of(Status.FAIL, Status.FAIL, Status.PASS),
+        report.rows().stream().map(GateRow::status).toList());
+    assertTrue(
+        report
+            .rows()
+            .get(0)
+            .reason()
+            .contains(
+                "metric 'test_acuracy' is not in the candidate run "
+                    + run
+                    + " (did you mean 'test_accuracy'?)"),
+        report.rows().get(0).reason());
+    assertTrue(
+        report.rows().get(1).reason().contains("f1 of the candidate run " + run + " is NaN"),
+        report.rows().get(1).reason());
+    assertTrue(Files.exists(dir.resolve("NOT_BLESSED")));
+    assertEquals(report, GateReport.fromJson(Files.readString(dir.resolve("gate-report.json"))));
+    assertEquals("failed", client.runs().get(run).tags().get(EvaluationGate.TAG_STATUS));
+  }
+
+  @Test
+  void withoutABaselineChangeConditionsFailUnlessAFirstRunIsAllowed() throws Exception {
+    String run = trainedRun("first", 0.9, 0.3, 0.4);
+    String missing = "models:/" + model + "@champion";
+    GateReport onlyChanges =
+        EvaluationGate.run(
+            client,
+            new GateSpec(
+                run, List.of(Conditions.parse("test_accuracy >= baseline")), missing, true, null),
+            console::add);
+    assertFalse(onlyChanges.passed(), "nothing checked is never a pass");
+    assertTrue(onlyChanges.summary().startsWith("not passed: nothing was checked"));
+    List<Condition> both =
+        List.of(
+            Conditions.parse("test_accuracy >= 0.5"),
+            Conditions.parse("test_accuracy >= baseline"));
+    GateReport strict =
+        EvaluationGate.run(client, new GateSpec(run, both, missing, false, null), console::add);
+    assertFalse(strict.passed(), "without a baseline, and no first run allowed, the gate fails");
     assertEquals(Status.FAIL, strict.rows().get(1).status());
+    assertTrue(
+        strict.rows().get(1).reason().contains("model " + model + " does not exist"),
+        strict.rows().get(1).reason());
+    assertTrue(strict.rows().get(1).reason().contains("--no-baseline skip"));
+    GateReport first =
+        EvaluationGate.run(client, new GateSpec(run, both, missing, true, null), console::add);
+    assertTrue(first.passed(), first.summary());
+    assertEquals(Status.NO_BASELINE, first.rows().get(1).status());
   }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.mlops.steps.gate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,6 +117,9 @@ class GateEquivalenceIT {
     cases.add(new Case("two metrics, one fails", two, Map.of("acc", 0.95, "loss", 0.35), null));
     cases.add(new Case("two metrics, both pass", two, Map.of("acc", 0.95, "loss", 0.25), null));
 
+    // MLflow raises on an absolute change from a NaN baseline (decimal.InvalidOperation), and we
+    // fail it; with a relative change it passes, and we fail it (see deliberateDifferences).
+    cases.add(one("NaN baseline, absolute change", t(null, 0.05, null, false), 0.3, Double.NaN));
     Random random = new Random(7);
     for (int i = 0; i < 400; i++) {
       boolean greater = random.nextBoolean();
@@ -134,6 +138,17 @@ class GateEquivalenceIT {
   /** Values on a coarse grid, negatives and zero included, so that equalities happen. */
   private static double pick(Random random) {
     return (random.nextInt(41) - 10) / 20.0;
+  }
+
+  /**
+   * Cases where we fail and MLflow passes, on purpose: a NaN baseline value makes every one of
+   * MLflow's change checks compare with NaN, which is false, and it only fails a check that
+   * compares true as "worse".
+   */
+  private static List<Case> deliberateDifferences() {
+    return List.of(
+        one("NaN baseline, relative change", t(null, null, 0.1, true), 0.5, Double.NaN),
+        one("NaN baseline, relative, lower better", t(0.9, null, 0.2, false), 0.3, Double.NaN));
   }
 
   /** Our verdict, with a missing baseline failing as MLflow does. */
@@ -156,7 +171,9 @@ class GateEquivalenceIT {
 
   @Test
   void ourVerdictsAreMlflowsOnTheSameValues() throws Exception {
-    List<Case> cases = table();
+    List<Case> cases = new ArrayList<>(table());
+    List<Case> deliberate = deliberateDifferences();
+    cases.addAll(deliberate);
     ArrayNode input = JSON.createArrayNode();
     for (Case c : cases) {
       ObjectNode node = input.addObject();
@@ -170,7 +187,7 @@ class GateEquivalenceIT {
     Files.write(
         script,
         List.of(
-            "import json, sys, types, logging",
+            "import decimal, json, sys, types, logging",
             "logging.disable(logging.WARNING)",
             "import mlflow",
             "from mlflow.models import MetricThreshold",
@@ -183,15 +200,16 @@ class GateEquivalenceIT {
             "                  else float(t['minRelativeChange']),",
             "                  greater_is_better=t['greaterIsBetter'])",
             "                  for m, t in case['thresholds'].items()}",
-            "    cand = types.SimpleNamespace(metrics=case['candidate'])",
+            "    num = lambda d: {k: float(v) for k, v in d.items()}  # 'NaN' arrives as text",
+            "    cand = types.SimpleNamespace(metrics=num(case['candidate']))",
             "    base = None if case['baseline'] is None else"
-                + " types.SimpleNamespace(metrics=case['baseline'])",
+                + " types.SimpleNamespace(metrics=num(case['baseline']))",
             "    try:",
             "        mlflow.validate_evaluation_results(thresholds, cand, base)",
             "        out.append({'passed': True, 'message': ''})",
             "    except ModelValidationFailedException as e:",
             "        out.append({'passed': False, 'message': e.message})",
-            "    except (KeyError, TypeError) as e:",
+            "    except (KeyError, TypeError, decimal.InvalidOperation) as e:",
             "        # MLflow 3.17 reads baseline_metrics[name] before its missing-baseline check, and",
             "        # skips that check for a zero relative change: a missing baseline value then",
             "        # raises instead of failing. Not a pass either.",
@@ -206,9 +224,14 @@ class GateEquivalenceIT {
     JsonNode mlflow = JSON.readTree(last);
 
     assertEquals(cases.size(), mlflow.size());
+    int table = cases.size() - deliberate.size();
+    for (int i = table; i < cases.size(); i++) {
+      assertTrue(mlflow.get(i).get("passed").asBoolean(), "MLflow passes " + cases.get(i));
+      assertFalse(ours(cases.get(i)), "we fail " + cases.get(i));
+    }
     List<String> different = new ArrayList<>();
     int passes = 0;
-    for (int i = 0; i < cases.size(); i++) {
+    for (int i = 0; i < table; i++) {
       boolean theirs = mlflow.get(i).get("passed").asBoolean();
       passes += theirs ? 1 : 0;
       if (ours(cases.get(i)) != theirs) {
@@ -224,6 +247,6 @@ class GateEquivalenceIT {
     }
     assertEquals(List.of(), different);
     // The table is not one-sided.
-    assertTrue(passes > cases.size() / 5 && passes < cases.size() * 4 / 5, passes + " passed");
+    assertTrue(passes > table / 5 && passes < table * 4 / 5, passes + " passed");
   }
 }

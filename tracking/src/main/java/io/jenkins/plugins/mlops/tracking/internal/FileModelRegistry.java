@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.tracking.internal;
 
 import io.jenkins.plugins.mlops.tracking.ModelRegistry;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
+import io.jenkins.plugins.mlops.tracking.RegisteredModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -121,6 +122,29 @@ final class FileModelRegistry implements ModelRegistry {
     RestModelRegistry.requireAlias(alias);
     return FileStore.readValue(modelDir(name).resolve("aliases").resolve(alias))
         .map(version -> getVersion(name, version));
+  }
+
+  @Override
+  public Optional<RegisteredModel> getModel(String name) {
+    Path dir = modelDir(name);
+    if (!Files.exists(dir.resolve("meta.yaml"))) {
+      return Optional.empty();
+    }
+    Map<String, String> aliases = new LinkedHashMap<>();
+    FileStore.files(dir.resolve("aliases"))
+        .forEach((alias, file) -> FileStore.readValue(file).ifPresent(v -> aliases.put(alias, v)));
+    return Optional.of(new RegisteredModel(name, aliases));
+  }
+
+  @Override
+  public List<String> modelNames() {
+    List<String> names = new ArrayList<>();
+    for (Path dir : FileStore.subdirs(store.root().resolve("models"))) {
+      if (Files.exists(dir.resolve("meta.yaml"))) {
+        names.add(dir.getFileName().toString());
+      }
+    }
+    return names;
   }
 
   @Override

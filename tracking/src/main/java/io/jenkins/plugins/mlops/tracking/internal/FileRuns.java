@@ -164,6 +164,17 @@ final class FileRuns implements Runs {
   }
 
   @Override
+  public void deleteTag(String runId, String key) {
+    RestRuns.requireRunId(runId);
+    Keys.require("tag", key);
+    try {
+      Files.deleteIfExists(store.runDir(runId).resolve("tags").resolve(key));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete tag " + key + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public void logMetric(String runId, Metric metric) {
     logBatch(runId, List.of(metric), Map.of(), Map.of());
   }

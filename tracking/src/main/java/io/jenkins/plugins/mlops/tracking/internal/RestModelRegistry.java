@@ -1,11 +1,16 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.ModelRegistry;
 import io.jenkins.plugins.mlops.tracking.ModelVersion;
+import io.jenkins.plugins.mlops.tracking.RegisteredModel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -96,6 +101,40 @@ final class RestModelRegistry implements ModelRegistry {
       }
       throw e;
     }
+  }
+
+  @Override
+  public Optional<RegisteredModel> getModel(String name) {
+    requireName(name);
+    JsonNode model;
+    try {
+      model = rest.get("registered-models/get", Map.of("name", name)).path("registered_model");
+    } catch (MlflowException e) {
+      if (e.isNotFound()) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    Map<String, String> aliases = new LinkedHashMap<>();
+    model.path("aliases").forEach(a -> aliases.put(Json.text(a, "alias"), Json.text(a, "version")));
+    return Optional.of(new RegisteredModel(Json.text(model, "name"), aliases));
+  }
+
+  @Override
+  public List<String> modelNames() {
+    List<String> names = new ArrayList<>();
+    String token = "";
+    do {
+      Map<String, String> query = new LinkedHashMap<>();
+      query.put("max_results", "1000");
+      if (!token.isEmpty()) {
+        query.put("page_token", token);
+      }
+      JsonNode answer = rest.get("registered-models/search", query);
+      answer.path("registered_models").forEach(m -> names.add(Json.text(m, "name")));
+      token = Json.text(answer, "next_page_token");
+    } while (!token.isEmpty());
+    return names;
   }
 
   @Override

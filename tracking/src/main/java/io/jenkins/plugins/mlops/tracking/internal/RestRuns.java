@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.mlops.tracking.DatasetInput;
 import io.jenkins.plugins.mlops.tracking.Metric;
+import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.NewRun;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunQuery;
@@ -105,6 +106,24 @@ final class RestRuns implements Runs {
     requireRunId(runId);
     checkTag(key, value);
     rest.post("runs/set-tag", keyValueBody(runId, key, value));
+  }
+
+  @Override
+  public void deleteTag(String runId, String key) {
+    requireRunId(runId);
+    Keys.require("tag", key);
+    ObjectNode body = Json.object();
+    body.put("run_id", runId);
+    body.put("key", key);
+    try {
+      rest.post("runs/delete-tag", body);
+    } catch (MlflowException e) {
+      // MLflow answers RESOURCE_DOES_NOT_EXIST ("No tag with name ...") for a tag that is not set;
+      // the run itself was checked by requireRunId's caller or is reported the same way.
+      if (!e.isNotFound() || !e.getMessage().contains("tag")) {
+        throw e;
+      }
+    }
   }
 
   @Override
