@@ -199,8 +199,25 @@ final class PrepareCommand implements Callable<Integer> {
       names = "--expect-classes",
       paramLabel = "A,B,...",
       split = ",",
-      description = "Fail unless the label has exactly these classes.")
+      description = "Fail unless the label has exactly these classes, each of them in every split.")
   List<String> expectClasses = new ArrayList<>();
+
+  @Option(
+      names = "--every-class-in",
+      paramLabel = "SPLIT,...",
+      split = ",",
+      description =
+          "Fail when one of these splits has no row of a label class (otherwise that is a"
+              + " warning), e.g. test.")
+  List<String> everyClassIn = new ArrayList<>();
+
+  @Option(
+      names = "--force",
+      description =
+          "Publish into an output directory that holds files of its own: replace only the splits"
+              + " and the manifest and keep the rest (without it, such a directory is refused and"
+              + " an earlier preparation's directory is replaced as a whole).")
+  boolean force;
 
   @Option(
       names = "--previous-manifest",
@@ -245,6 +262,7 @@ final class PrepareCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrepareSpec prepare = toSpec();
+    checkRun(err);
     try {
       DatasetManifest m =
           DatasetPreparer.prepare(prepare, Path.of("").toAbsolutePath(), CliTracking.console(err));
@@ -267,6 +285,29 @@ final class PrepareCommand implements Callable<Integer> {
       err.println("mlops prepare: the prepared data failed its checks; nothing was written:");
       e.problems().forEach(p -> err.println("  - " + p));
       return ExitCodes.FAILURE;
+    }
+  }
+
+  /**
+   * Makes sure the run to log into exists before anything is prepared, so that a wrong run id or an
+   * unreachable server fails with nothing written.
+   */
+  private void checkRun(PrintWriter err) {
+    java.util.Map<String, String> env = CliTracking.environment(trackingUri);
+    String run = runId != null ? runId : env.get("MLFLOW_RUN_ID");
+    if (run == null || run.isBlank()) {
+      return;
+    }
+    try (TrackingClient client = CliTracking.open(env, err)) {
+      if (io.jenkins.plugins.mlops.steps.MlflowLookup.liveRun(client, run).isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            (runId != null ? "--run-id (" : "MLFLOW_RUN_ID (")
+                + run
+                + ") is not a run at "
+                + client.trackingUri()
+                + " (it does not exist or is deleted); nothing was prepared");
+      }
     }
   }
 
@@ -318,7 +359,8 @@ final class PrepareCommand implements Callable<Integer> {
                   PrepareSpec.OutputFormat.valueOf(
                       upper("--output-format", outputFormat, "parquet, csv")))
               .optMemoryLimit(memoryLimit)
-              .optSpillDir(spillDir);
+              .optSpillDir(spillDir)
+              .optForce(force);
       inputs.forEach(b::addInput);
       cutoffs.forEach(b::addCutoff);
       for (String t : declaredTypes) {
@@ -338,6 +380,7 @@ final class PrepareCommand implements Callable<Integer> {
               .withMinRows(minRows)
               .withMaxNullFraction(maxNullFraction)
               .withExpectedClasses(expectClasses)
+              .withEveryClassIn(everyClassIn)
               .withPreviousManifest(previousManifest);
       if (failPsi != null) {
         checks = checks.withPsi(Math.min(0.1, failPsi), failPsi);

@@ -15,6 +15,8 @@ import java.util.List;
  * @param psiFail population stability index from which drift fails the preparation (NaN: never)
  * @param labelShiftWarn total variation distance of the label distribution reported as drift
  * @param labelShiftFail total variation distance that fails the preparation (NaN: never)
+ * @param everyClassIn splits that must hold a row of every label class (empty: none must; a class
+ *     missing from a split is then a warning)
  */
 public record DataChecks(
     long minRows,
@@ -24,14 +26,16 @@ public record DataChecks(
     double psiWarn,
     double psiFail,
     double labelShiftWarn,
-    double labelShiftFail) {
+    double labelShiftFail,
+    List<String> everyClassIn) {
 
   /** No rules; drift, when a previous manifest is given, warns at PSI 0.1 and shift 0.05. */
   public static final DataChecks NONE =
-      new DataChecks(0, 1.0, List.of(), null, 0.1, Double.NaN, 0.05, Double.NaN);
+      new DataChecks(0, 1.0, List.of(), null, 0.1, Double.NaN, 0.05, Double.NaN, List.of());
 
   public DataChecks {
     expectedClasses = List.copyOf(expectedClasses);
+    everyClassIn = List.copyOf(everyClassIn);
     if (minRows < 0) {
       throw new IllegalArgumentException("min rows (" + minRows + ") may not be negative");
     }
@@ -58,7 +62,8 @@ public record DataChecks(
         psiWarn,
         psiFail,
         labelShiftWarn,
-        labelShiftFail);
+        labelShiftFail,
+        everyClassIn);
   }
 
   public DataChecks withMaxNullFraction(double value) {
@@ -70,7 +75,8 @@ public record DataChecks(
         psiWarn,
         psiFail,
         labelShiftWarn,
-        labelShiftFail);
+        labelShiftFail,
+        everyClassIn);
   }
 
   public DataChecks withExpectedClasses(List<String> value) {
@@ -82,7 +88,8 @@ public record DataChecks(
         psiWarn,
         psiFail,
         labelShiftWarn,
-        labelShiftFail);
+        labelShiftFail,
+        everyClassIn);
   }
 
   public DataChecks withPreviousManifest(Path value) {
@@ -94,7 +101,8 @@ public record DataChecks(
         psiWarn,
         psiFail,
         labelShiftWarn,
-        labelShiftFail);
+        labelShiftFail,
+        everyClassIn);
   }
 
   public DataChecks withPsi(double warn, double fail) {
@@ -106,11 +114,34 @@ public record DataChecks(
         warn,
         fail,
         labelShiftWarn,
-        labelShiftFail);
+        labelShiftFail,
+        everyClassIn);
   }
 
   public DataChecks withLabelShift(double warn, double fail) {
     return new DataChecks(
-        minRows, maxNullFraction, expectedClasses, previousManifest, psiWarn, psiFail, warn, fail);
+        minRows,
+        maxNullFraction,
+        expectedClasses,
+        previousManifest,
+        psiWarn,
+        psiFail,
+        warn,
+        fail,
+        everyClassIn);
+  }
+
+  /** Requires a row of every class in each of {@code splits}. */
+  public DataChecks withEveryClassIn(List<String> splits) {
+    return new DataChecks(
+        minRows,
+        maxNullFraction,
+        expectedClasses,
+        previousManifest,
+        psiWarn,
+        psiFail,
+        labelShiftWarn,
+        labelShiftFail,
+        splits);
   }
 }

@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * Records a preparation in an MLflow run: each split as a dataset input (name {@code
- * <dataset>-<split>}, digest from the fingerprint, the file as source, MLflow's column-spec schema,
- * a row-count profile, context {@code training}/{@code validation}/{@code test}), and the manifest
- * as the artifact {@code datasets/<dataset>/manifest.json}.
+ * <dataset>-<split>}, digest from the split's own fingerprint, the file as source, MLflow's
+ * column-spec schema, a row-count profile, context {@code training}/{@code validation}/{@code
+ * test}), and the manifest as the artifact {@code datasets/<dataset>/manifest.json}.
  */
 public final class DatasetLogging {
 
@@ -38,15 +38,17 @@ public final class DatasetLogging {
       throw new IllegalArgumentException(
           "dataset name (" + dataset + ") may only use letters," + " digits, '_', '.' and '-'");
     }
-    String digest =
-        manifest
-            .fingerprint()
-            .replace("sha256:", "")
-            .substring(0, DatasetInput.MAX_DIGEST_LENGTH - 4);
     String schema = schema(manifest.schema());
     List<DatasetInput> inputs = new ArrayList<>();
     for (Map.Entry<String, String> file : manifest.files().entrySet()) {
       String split = file.getKey();
+      // Each split its own digest (its rows' fingerprint), so MLflow tells the splits apart.
+      String fingerprint =
+          manifest.splitFingerprints() == null
+              ? manifest.fingerprint()
+              : manifest.splitFingerprints().getOrDefault(split, manifest.fingerprint());
+      String digest =
+          fingerprint.replace("sha256:", "").substring(0, DatasetInput.MAX_DIGEST_LENGTH - 4);
       Path path = outputDir.resolve(file.getValue()).toAbsolutePath();
       ObjectNode source = JSON.createObjectNode().put("uri", path.toUri().toString());
       ObjectNode profile =

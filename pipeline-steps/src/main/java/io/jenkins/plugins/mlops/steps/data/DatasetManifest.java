@@ -23,6 +23,10 @@ import java.util.Map;
  * @param fingerprint SHA-256 of the prepared data: independent of file layout and row order
  * @param profiles decile profile of each numeric column, for a later drift check
  * @param drift the comparison with the previous manifest, or null when none was given
+ * @param splitFingerprints SHA-256 of each split's rows (as {@code fingerprint}, for one split):
+ *     the digest of the split's MLflow dataset input
+ * @param fileDigests SHA-256 of each split file's bytes, by file name: readers check that the file
+ *     they read is the one this manifest describes
  */
 public record DatasetManifest(
     int version,
@@ -40,7 +44,9 @@ public record DatasetManifest(
     Map<String, String> options,
     String fingerprint,
     Map<String, Profile> profiles,
-    DriftReport drift) {
+    DriftReport drift,
+    Map<String, String> splitFingerprints,
+    Map<String, String> fileDigests) {
 
   /** The current {@link #version()}. */
   public static final int VERSION = 1;

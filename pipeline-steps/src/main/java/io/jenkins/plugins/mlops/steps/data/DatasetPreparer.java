@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jenkins.plugins.mlops.steps.data.internal.Inputs;
 import io.jenkins.plugins.mlops.steps.data.internal.Progress;
+import io.jenkins.plugins.mlops.steps.data.internal.Publication;
 import io.jenkins.plugins.mlops.steps.data.internal.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,13 +22,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -71,11 +70,18 @@ public final class DatasetPreparer {
     long start = System.nanoTime();
     Inputs.Resolved inputs = Inputs.resolve(spec.inputs(), spec.format(), workDir);
     Path output = workDir.resolve(spec.output()).normalize();
-    checkOutput(output);
+    Publication publication = Publication.start(output, spec.force(), "output");
+    Path tmp = publication.stage();
     console.accept(
         "prepare: reading " + inputs.files().size() + " " + inputs.format() + " file(s)");
-    Path tmp = output.resolve(".prepare-" + UUID.randomUUID());
-    Path spill = spillDirectory(spec);
+    Path spill;
+    try {
+      spill = spillDirectory(spec);
+    } catch (RuntimeException e) {
+      publication.abandon();
+      throw e;
+    }
+    boolean published = false;
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement sql = db.createStatement()) {
       configure(sql, spec);
@@ -99,7 +105,7 @@ public final class DatasetPreparer {
       Map<String, DatasetManifest.ColumnStats> stats = stats(sql, columns);
       String fingerprint = fingerprint(columns, rows, tally.sums());
       DriftReport drift = drift(sql, spec, columns, labels, fingerprint, console);
-      check(spec.checks(), rows, stats, labels, drift);
+      check(spec.checks(), rows, stats, labels, drift, console);
       Files.createDirectories(tmp);
       Map<String, String> files = write(db, spec, columns, tmp, rows, console);
       DatasetManifest manifest =
@@ -119,9 +125,12 @@ public final class DatasetPreparer {
               options(spec, timeStarts),
               fingerprint,
               profiles(sql, columns, rows.values().stream().mapToLong(Long::longValue).sum()),
-              drift);
+              drift,
+              splitFingerprints(columns, rows, tally.sums()),
+              fileDigests(tmp, files));
       writeManifest(manifest, tmp.resolve("manifest.json"));
-      publish(tmp, output, files);
+      publication.publish(List.copyOf(files.values()));
+      published = true;
       console.accept(
           "prepare: fingerprint "
               + manifest.fingerprint()
@@ -134,26 +143,10 @@ public final class DatasetPreparer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the prepared data to " + output, e);
     } finally {
-      deleteTree(tmp);
-      deleteTree(spill);
-    }
-  }
-
-  private static void checkOutput(Path output) {
-    try {
-      Files.createDirectories(output);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "output ("
-              + output
-              + ") cannot be created: "
-              + e.getMessage()
-              + "; choose a writable directory",
-          e);
-    }
-    if (!Files.isWritable(output)) {
-      throw new IllegalArgumentException(
-          "output (" + output + ") is not writable; choose a writable directory");
+      if (!published) {
+        publication.abandon();
+      }
+      Publication.deleteTree(spill);
     }
   }
 
@@ -602,6 +595,22 @@ public final class DatasetPreparer {
 
   private static void checkClasses(Statement sql, PrepareSpec spec) throws SQLException {
     long classes = count(sql, "SELECT count(DISTINCT p) FROM buckets");
+    long rows = count(sql, "SELECT sum(n) FROM buckets");
+    long single =
+        count(sql, "SELECT count(*) FROM (SELECT p FROM buckets GROUP BY p HAVING sum(n) = 1)");
+    if (classes > 20 && single * 2 > classes) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "label (%s) has %,d distinct values in %,d rows (%,d of them on one row only), so it"
+                  + " is not a class label: stratifying keeps each class's share in every split,"
+                  + " which needs classes of several rows; drop --stratify (a numeric target"
+                  + " splits well by hash) or bin the label first",
+              spec.label(),
+              classes,
+              rows,
+              single));
+    }
     if (classes < 2) {
       throw new IllegalArgumentException(
           "label ("
@@ -720,7 +729,7 @@ public final class DatasetPreparer {
               rows.get(s.name()),
               seconds(System.nanoTime() - start)));
     }
-    deleteTree(parts);
+    Publication.deleteTree(parts);
     return files;
   }
 
@@ -777,6 +786,24 @@ public final class DatasetPreparer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Each split's own fingerprint: {@link #fingerprint} of that split alone. */
+  private static Map<String, String> splitFingerprints(
+      Columns columns, Map<String, Long> rows, Map<String, String> sums) {
+    Map<String, String> each = new LinkedHashMap<>();
+    rows.forEach((split, n) -> each.put(split, fingerprint(columns, Map.of(split, n), sums)));
+    return each;
+  }
+
+  /** SHA-256 of each written file, by file name. */
+  private static Map<String, String> fileDigests(Path dir, Map<String, String> files)
+      throws IOException {
+    Map<String, String> digests = new LinkedHashMap<>();
+    for (String name : files.values()) {
+      digests.put(name, FileDigest.sha256(dir.resolve(name)));
+    }
+    return digests;
   }
 
   /**
@@ -872,8 +899,13 @@ public final class DatasetPreparer {
       Map<String, Long> rows,
       Map<String, DatasetManifest.ColumnStats> stats,
       Map<String, Map<String, Long>> labels,
-      DriftReport drift) {
+      DriftReport drift,
+      Consumer<String> console) {
     List<String> problems = new ArrayList<>();
+    if (!labels.isEmpty()) {
+      problems.addAll(
+          ClassCoverage.check(checks, labels, w -> console.accept("prepare: warning: " + w)));
+    }
     long total = rows.values().stream().mapToLong(Long::longValue).sum();
     if (total < checks.minRows()) {
       problems.add(
@@ -971,22 +1003,6 @@ public final class DatasetPreparer {
         .writeValue(file.toFile(), manifest);
   }
 
-  /** Moves the finished files from {@code tmp} into {@code output}: the manifest last. */
-  private static void publish(Path tmp, Path output, Map<String, String> files) throws IOException {
-    for (String name : files.values()) {
-      Files.move(
-          tmp.resolve(name),
-          output.resolve(name),
-          StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(
-        tmp.resolve("manifest.json"),
-        output.resolve("manifest.json"),
-        StandardCopyOption.REPLACE_EXISTING,
-        StandardCopyOption.ATOMIC_MOVE);
-  }
-
   private static String seconds(long nanos) {
     return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
@@ -1001,18 +1017,5 @@ public final class DatasetPreparer {
   static String duckMessage(SQLException e) {
     String m = e.getMessage() == null ? e.toString() : e.getMessage();
     return m.replace('\n', ' ').replaceAll("\\s+", " ").strip();
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      // Best effort: a leftover hidden temporary directory is harmless.
-    }
   }
 }

@@ -38,6 +38,9 @@ import java.util.Map;
  * @param spillDir where DuckDB spills when the data does not fit; null for a temporary directory
  * @param checks rules the prepared data must satisfy, and the drift check
  * @param types declared column types (column to DuckDB type), enforced while reading
+ * @param force publish into an output directory that holds files of its own (neither the splits nor
+ *     the manifest of an earlier preparation): the splits and manifest are then replaced one by one
+ *     and the other files kept, instead of replacing the directory as a whole
  */
 public record PrepareSpec(
     List<String> inputs,
@@ -64,7 +67,8 @@ public record PrepareSpec(
     String memoryLimit,
     Path spillDir,
     DataChecks checks,
-    Map<String, String> types) {
+    Map<String, String> types,
+    boolean force) {
 
   /** Input formats. */
   public enum InputFormat {
@@ -192,6 +196,7 @@ public record PrepareSpec(
     private Path spillDir;
     private DataChecks checks = DataChecks.NONE;
     private final Map<String, String> types = new java.util.LinkedHashMap<>();
+    private boolean force;
 
     public Builder addInput(String input) {
       inputs.add(input);
@@ -315,6 +320,12 @@ public record PrepareSpec(
       return this;
     }
 
+    /** Publishes into a directory that holds other files too (see {@link PrepareSpec#force}). */
+    public Builder optForce(boolean value) {
+      force = value;
+      return this;
+    }
+
     public Builder optChecks(DataChecks value) {
       checks = value;
       return this;
@@ -347,7 +358,8 @@ public record PrepareSpec(
           memoryLimit,
           spillDir,
           checks,
-          types);
+          types,
+          force);
     }
   }
 }

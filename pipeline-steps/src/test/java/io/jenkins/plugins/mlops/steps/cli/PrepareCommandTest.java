@@ -71,6 +71,28 @@ class PrepareCommandTest {
   }
 
   @Test
+  void aRunThatDoesNotExistIsRefusedBeforeAnythingIsPrepared() throws IOException {
+    Path store = work.resolve("mlruns");
+    Outcome o =
+        run(
+            "prepare",
+            "--input",
+            data.toString(),
+            "--label",
+            "digit",
+            "--output",
+            work.resolve("out").toString(),
+            "--run-id",
+            "0123456789abcdef0123456789abcdef",
+            "--tracking-uri",
+            store.toString());
+    assertEquals(2, o.status(), o.err());
+    assertTrue(
+        o.err().contains("--run-id (0123456789abcdef0123456789abcdef) is not a run at"), o.err());
+    assertTrue(Files.notExists(work.resolve("out")), "nothing was prepared");
+  }
+
+  @Test
   void timeSplitsAtCutoffsTakeSplitNamesOnly() throws IOException {
     List<String> lines = new ArrayList<>(List.of("when,amount"));
     for (int i = 0; i < 300; i++) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.mlops.steps.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +81,18 @@ class DatasetPreparerTest {
       }
     }
     return splits;
+  }
+
+  /** A preparation that failed left neither the output directory nor its hidden stage. */
+  private void assertNothingLeft(String output) throws Exception {
+    assertFalse(Files.exists(work.resolve(output)), "no " + output + " after a failure");
+    try (Stream<Path> left = Files.list(work)) {
+      List<String> stages =
+          left.map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("." + output + ".prepare-"))
+              .toList();
+      assertEquals(List.of(), stages, "the stage is gone");
+    }
   }
 
   @Test
@@ -338,9 +351,7 @@ class DatasetPreparerTest {
             () -> prepare(spec("null.csv", "bad").optTimeColumn("ts").build()));
     assertTrue(
         nulls.getMessage().startsWith("time column (ts) is null in 1 rows"), nulls.getMessage());
-    try (Stream<Path> left = Files.list(work.resolve("bad"))) {
-      assertEquals(0, left.count(), "failed runs leave the output directory empty");
-    }
+    assertNothingLeft("bad");
   }
 
   @Test
@@ -430,9 +441,7 @@ class DatasetPreparerTest {
             IllegalArgumentException.class, () -> prepare(spec("data.csv", "afile/out").build()));
     assertTrue(output.getMessage().startsWith("output ("), output.getMessage());
 
-    try (Stream<Path> left = Files.list(work.resolve("out"))) {
-      assertEquals(0, left.count(), "failed runs leave the output directory empty");
-    }
+    assertNothingLeft("out");
   }
 
   @Test
@@ -496,9 +505,7 @@ class DatasetPreparerTest {
                         .build()));
     assertTrue(
         failed.problems().get(0).startsWith("column 'x' drifted"), failed.problems().toString());
-    try (Stream<Path> left = Files.list(work.resolve("v3"))) {
-      assertEquals(0, left.count(), "a failed check publishes nothing");
-    }
+    assertNothingLeft("v3");
   }
 
   @Test
