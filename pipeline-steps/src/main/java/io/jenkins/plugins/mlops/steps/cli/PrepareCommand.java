@@ -212,6 +212,18 @@ final class PrepareCommand implements Callable<Integer> {
   List<String> everyClassIn = new ArrayList<>();
 
   @Option(
+      names = "--null-padding",
+      description = "CSV: give a line with fewer fields than the header nulls for the rest.")
+  boolean nullPadding;
+
+  @Option(
+      names = "--ignore-errors",
+      description =
+          "CSV: skip lines that cannot be read (counted in the manifest, the first named in a"
+              + " warning).")
+  boolean ignoreErrors;
+
+  @Option(
       names = "--force",
       description =
           "Publish into an output directory that holds files of its own: replace only the splits"
@@ -360,7 +372,9 @@ final class PrepareCommand implements Callable<Integer> {
                       upper("--output-format", outputFormat, "parquet, csv")))
               .optMemoryLimit(memoryLimit)
               .optSpillDir(spillDir)
-              .optForce(force);
+              .optForce(force)
+              .optNullPadding(nullPadding)
+              .optIgnoreErrors(ignoreErrors);
       inputs.forEach(b::addInput);
       cutoffs.forEach(b::addCutoff);
       for (String t : declaredTypes) {

@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.steps.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jenkins.plugins.mlops.steps.data.internal.CsvProblems;
 import io.jenkins.plugins.mlops.steps.data.internal.Inputs;
 import io.jenkins.plugins.mlops.steps.data.internal.Progress;
 import io.jenkins.plugins.mlops.steps.data.internal.Publication;
@@ -69,6 +70,9 @@ public final class DatasetPreparer {
   public static DatasetManifest prepare(PrepareSpec spec, Path workDir, Consumer<String> console) {
     long start = System.nanoTime();
     Inputs.Resolved inputs = Inputs.resolve(spec.inputs(), spec.format(), workDir);
+    if (inputs.format() == PrepareSpec.InputFormat.CSV) {
+      CsvProblems.precheck(inputs.files());
+    }
     Path output = workDir.resolve(spec.output()).normalize();
     Publication publication = Publication.start(output, spec.force(), "output");
     Path tmp = publication.stage();
@@ -92,12 +96,25 @@ public final class DatasetPreparer {
       try {
         sourceSchema = schema(sql, "SELECT * FROM " + reader);
       } catch (SQLException e) {
-        throw Types.explain(e, spec);
+        throw explain(e, spec, inputs);
+      }
+      if (inputs.format() == PrepareSpec.InputFormat.CSV
+          && CsvProblems.looksUnsplit(List.copyOf(sourceSchema.keySet()))) {
+        throw new IllegalArgumentException(
+            CsvProblems.diagnose(inputs.files(), spec.delimiter())
+                .orElse(
+                    "the input's lines could not be split into columns (one column was found:"
+                        + " "
+                        + sourceSchema.keySet().iterator().next()
+                        + "); give the delimiter (--delimiter)"));
       }
       Columns columns = Columns.check(spec, sourceSchema);
       checkFilter(sql, spec, sourceSchema, reader);
       Map<String, Long> cleaning = new LinkedHashMap<>();
-      long inputRows = read(db, sql, spec, columns, reader, cleaning, console);
+      long inputRows = read(db, sql, spec, inputs, columns, reader, cleaning, console);
+      if (inputs.format() == PrepareSpec.InputFormat.CSV) {
+        checkText(sql, spec, inputs, columns);
+      }
       Map<String, String> timeStarts = assign(sql, spec, columns);
       Tally tally = tally(sql, spec);
       Map<String, Long> rows = tally.rows();
@@ -139,7 +156,8 @@ public final class DatasetPreparer {
               + ")");
       return manifest;
     } catch (SQLException e) {
-      throw new IllegalArgumentException("the data could not be prepared: " + duckMessage(e), e);
+      throw new IllegalArgumentException(
+          "the data could not be prepared: " + CsvProblems.shorten(duckMessage(e)), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the prepared data to " + output, e);
     } finally {
@@ -208,6 +226,12 @@ public final class DatasetPreparer {
         if (typed && !spec.types().isEmpty()) {
           csv.append(", types = ").append(Types.struct(spec.types()));
         }
+        if (spec.nullPadding()) {
+          csv.append(", null_padding = true");
+        }
+        if (spec.ignoreErrors()) {
+          csv.append(", ignore_errors = true");
+        }
         yield csv.append(")").toString();
       }
     };
@@ -232,6 +256,7 @@ public final class DatasetPreparer {
       Connection db,
       Statement sql,
       PrepareSpec spec,
+      Inputs.Resolved inputs,
       Columns columns,
       String reader,
       Map<String, Long> cleaning,
@@ -274,7 +299,7 @@ public final class DatasetPreparer {
           5,
           console);
     } catch (SQLException e) {
-      throw Types.explain(e, spec);
+      throw explain(e, spec, inputs);
     }
     long read;
     long filtered;
@@ -294,6 +319,19 @@ public final class DatasetPreparer {
     console.accept(
         String.format(
             Locale.ROOT, "prepare: %,d rows read in %s", read, seconds(System.nanoTime() - start)));
+    if (read == 0) {
+      throw new IllegalArgumentException(
+          "input ("
+              + inputs.files().stream().map(Path::toString).collect(Collectors.joining(", "))
+              + ") has no rows"
+              + (inputs.format() == PrepareSpec.InputFormat.CSV
+                  ? ", only a header (" + String.join(", ", columns.output().keySet()) + ")"
+                  : ""));
+    }
+    if (spec.ignoreErrors()) {
+      long ignored = ignoredLines(spec, inputs, read, console);
+      cleaning.put("ignore_errors", ignored);
+    }
     long duplicates = 0;
     String withoutDuplicates = "";
     if (spec.dedupe()) {
@@ -348,12 +386,25 @@ public final class DatasetPreparer {
                 String.format(Locale.ROOT, "prepare: %s removed %,d rows", step, removed)));
     long kept = read - filtered - incomplete - duplicates;
     if (kept == 0) {
+      List<String> loosen = new ArrayList<>();
+      if (filtered > 0) {
+        loosen.add("the filter (" + spec.filter() + ")");
+      }
+      if (incomplete > 0) {
+        loosen.add(
+            "the null rule (--drop-na"
+                + (columns.dropNa().size() < columns.output().size()
+                    ? "-column " + String.join(", ", spec.dropNaColumns())
+                    : "")
+                + ")");
+      }
       throw new IllegalArgumentException(
-          "no rows are left after cleaning ("
-              + read
-              + " read, removed: "
-              + cleaning
-              + "); loosen the filter or the null rule");
+          String.format(
+              Locale.ROOT,
+              "no rows are left after cleaning (%,d read, removed: %s)%s",
+              read,
+              cleaning,
+              loosen.isEmpty() ? "" : "; loosen " + String.join(" or ", loosen)));
     }
     return read;
   }
@@ -443,7 +494,8 @@ public final class DatasetPreparer {
           .append(Sql.str(splits.get(i).name()));
     }
     cut.append(" ELSE ").append(Sql.str(splits.get(splits.size() - 1).name())).append(" END");
-    sql.execute("CREATE VIEW prepared AS SELECT *, " + cut + " AS " + SPLIT + " FROM cleaned");
+    String assigned = splits.size() == 1 ? Sql.str(splits.get(0).name()) : cut.toString();
+    sql.execute("CREATE VIEW prepared AS SELECT *, " + assigned + " AS " + SPLIT + " FROM cleaned");
     return new LinkedHashMap<>();
   }
 
@@ -1001,6 +1053,63 @@ public final class DatasetPreparer {
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(file.toFile(), manifest);
+  }
+
+  /**
+   * A reading error in words: a value that does not fit its type (file, line, column), else what a
+   * look at the CSV files finds (file, line, what is wrong, the option that helps), else DuckDB's
+   * message shortened.
+   */
+  private static RuntimeException explain(
+      SQLException e, PrepareSpec spec, Inputs.Resolved inputs) {
+    RuntimeException typed = Types.explain(e, spec);
+    if (typed.getMessage().startsWith("input (")
+        || inputs.format() != PrepareSpec.InputFormat.CSV) {
+      return typed;
+    }
+    return new IllegalArgumentException(
+        CsvProblems.diagnose(inputs.files(), spec.delimiter())
+            .orElse("the input could not be read: " + CsvProblems.shorten(e.getMessage())),
+        e);
+  }
+
+  /** Text columns may not hold NUL bytes, which make a number column text without a word. */
+  private static void checkText(
+      Statement sql, PrepareSpec spec, Inputs.Resolved inputs, Columns columns)
+      throws SQLException {
+    List<String> text =
+        columns.output().entrySet().stream()
+            .filter(c -> c.getValue().equals("VARCHAR"))
+            .map(Map.Entry::getKey)
+            .toList();
+    if (text.isEmpty()) {
+      return;
+    }
+    String any =
+        text.stream()
+            .map(c -> "contains(" + Sql.id(c) + ", chr(0))")
+            .collect(Collectors.joining(" OR "));
+    if (count(sql, "SELECT count(*) FROM src WHERE " + any) > 0) {
+      throw new IllegalArgumentException(
+          CsvProblems.diagnose(inputs.files(), spec.delimiter())
+              .orElse("a text column holds NUL bytes (0x00), which are not text; remove them"));
+    }
+  }
+
+  /** How many lines {@code ignore_errors} skipped, with a warning naming the first. */
+  private static long ignoredLines(
+      PrepareSpec spec, Inputs.Resolved inputs, long read, Consumer<String> console) {
+    CsvProblems.Survey survey = CsvProblems.survey(inputs.files(), spec.delimiter());
+    long ignored = Math.max(0, survey.records() - read);
+    if (ignored > 0) {
+      console.accept(
+          String.format(
+              Locale.ROOT,
+              "prepare: warning: --ignore-errors skipped %,d line(s) that could not be read%s",
+              ignored,
+              survey.firstProblem() == null ? "" : "; the first: " + survey.firstProblem()));
+    }
+    return ignored;
   }
 
   private static String seconds(long nanos) {

@@ -68,7 +68,9 @@ public record PrepareSpec(
     Path spillDir,
     DataChecks checks,
     Map<String, String> types,
-    boolean force) {
+    boolean force,
+    boolean nullPadding,
+    boolean ignoreErrors) {
 
   /** Input formats. */
   public enum InputFormat {
@@ -197,6 +199,8 @@ public record PrepareSpec(
     private DataChecks checks = DataChecks.NONE;
     private final Map<String, String> types = new java.util.LinkedHashMap<>();
     private boolean force;
+    private boolean nullPadding;
+    private boolean ignoreErrors;
 
     public Builder addInput(String input) {
       inputs.add(input);
@@ -326,6 +330,18 @@ public record PrepareSpec(
       return this;
     }
 
+    /** CSV: pads lines with too few fields with nulls. */
+    public Builder optNullPadding(boolean value) {
+      nullPadding = value;
+      return this;
+    }
+
+    /** CSV: skips lines that cannot be read, and counts them. */
+    public Builder optIgnoreErrors(boolean value) {
+      ignoreErrors = value;
+      return this;
+    }
+
     public Builder optChecks(DataChecks value) {
       checks = value;
       return this;
@@ -359,7 +375,9 @@ public record PrepareSpec(
           spillDir,
           checks,
           types,
-          force);
+          force,
+          nullPadding,
+          ignoreErrors);
     }
   }
 }

@@ -83,6 +83,9 @@ final class Types {
           e);
     }
     return new IllegalArgumentException(
-        "the input could not be read: " + DatasetPreparer.duckMessage(e), e);
+        "the input could not be read: "
+            + io.jenkins.plugins.mlops.steps.data.internal.CsvProblems.shorten(
+                DatasetPreparer.duckMessage(e)),
+        e);
   }
 }
