@@ -1,13 +1,17 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.mlops.harness.ProcessResult;
 import io.jenkins.plugins.mlops.harness.internal.Processes;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged command line, as a user runs it: the executable jar and the ./mlops launcher. */
 class MlopsLauncherIT {
@@ -38,6 +42,40 @@ class MlopsLauncherIT {
     assertTrue(
         unknown.stderr().contains("mlops: unknown command 'nosuch'"),
         unknown.stdout() + unknown.stderr());
+  }
+
+  /**
+   * On a fresh copy of the sources, {@code ./mlops train} builds the built-in trainer too (the djl
+   * launcher runs it), without tests; a second call builds nothing.
+   */
+  @Test
+  void launcherBuildsTheTrainerForTrainOnAFreshCopy(@TempDir Path copy) throws Exception {
+    Path root = LAUNCHER.getParent();
+    ProcessResult files =
+        run("git", "-C", root.toString(), "ls-files", "--cached", "--others", "--exclude-standard");
+    assertEquals(0, files.exitCode(), files.stderr());
+    for (String file : files.stdout().split("\n")) {
+      Path from = root.resolve(file);
+      if (file.isBlank() || !Files.isRegularFile(from)) {
+        continue;
+      }
+      Path to = copy.resolve(file);
+      Files.createDirectories(to.getParent());
+      Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+    Path launcher = copy.resolve("mlops");
+
+    ProcessResult first = run(launcher.toString(), "train", "--help");
+    assertEquals(0, first.exitCode(), first.stdout() + first.stderr());
+    assertTrue(
+        first.stderr().contains("building the command-line tool and the built-in trainer"),
+        first.stderr());
+    assertTrue(Files.isRegularFile(copy.resolve("trainer/target/trainer.jar")));
+    assertFalse(Files.exists(copy.resolve("trainer/target/surefire-reports")), "no tests were run");
+
+    ProcessResult second = run(launcher.toString(), "train", "--help");
+    assertEquals(0, second.exitCode(), second.stderr());
+    assertFalse(second.stderr().contains("building"), second.stderr());
   }
 
   @Test
