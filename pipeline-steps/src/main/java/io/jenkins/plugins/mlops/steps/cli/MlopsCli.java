@@ -48,16 +48,42 @@ public final class MlopsCli {
     }
   }
 
-  /** One line that says what is wrong, then the usage of the command it concerns; exit 2. */
+  /**
+   * One line that says what is wrong, then where the usage is ({@code see mlops gate --help}); the
+   * whole usage only when no command was given. Exit 2.
+   */
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
     err.println(qualifiedName(cmd) + ": " + oneLine(e));
-    cmd.usage(err);
+    if (cmd.getParent() == null && args.length == 0) {
+      cmd.usage(err);
+    } else {
+      err.println(
+          "see "
+              + (cmd.getParent() == null ? "mlops --help" : qualifiedName(cmd) + " --help")
+              + " for the options");
+    }
     return ExitCodes.USAGE;
   }
 
   private static String oneLine(ParameterException e) {
+    if (e instanceof UnmatchedArgumentException unmatched
+        && !unmatched.getUnmatched().isEmpty()
+        && unmatched.getUnmatched().get(0).startsWith("-")) {
+      String word = unmatched.getUnmatched().get(0);
+      String option = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+      List<String> options = new java.util.ArrayList<>();
+      e.getCommandLine()
+          .getCommandSpec()
+          .options()
+          .forEach(o -> options.addAll(List.of(o.names())));
+      String nearest = nearest(option, options);
+      return "unknown option '"
+          + option
+          + "'"
+          + (nearest == null ? "" : " (did you mean '" + nearest + "'?)");
+    }
     if (e instanceof UnmatchedArgumentException unmatched
         && e.getCommandLine().getParent() == null
         && !unmatched.getUnmatched().isEmpty()

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -57,7 +58,9 @@ class MlopsCliTest {
     assertEquals(
         "mlops: unknown command 'nosuch'; commands: " + String.join(", ", SUBCOMMANDS) + ", help",
         unknown.firstErrLine());
-    assertTrue(unknown.err().contains("Usage: mlops"), unknown.err());
+    assertTrue(unknown.err().contains("see mlops --help"), unknown.err());
+    assertFalse(
+        unknown.err().contains("Usage:"), "one line, not the whole usage: " + unknown.err());
     assertEquals("", unknown.out());
   }
 
@@ -70,12 +73,16 @@ class MlopsCliTest {
   }
 
   @Test
-  void missingRequiredOptionNamesItAndShowsTheSubcommandsUsage() {
-    Outcome gate = run("gate", "--condition", "test_accuracy >= 0.95");
+  void missingRequiredOptionNamesItAndPointsAtTheSubcommandsHelp() {
+    Outcome prepare = run("prepare", "--output", "out");
 
-    assertEquals(2, gate.status());
-    assertEquals("mlops gate: Missing required option: '--run-id=ID'", gate.firstErrLine());
-    assertTrue(gate.err().contains("Usage: mlops gate"), gate.err());
+    assertEquals(2, prepare.status());
+    assertEquals("mlops prepare: Missing required option: '--input=PATH'", prepare.firstErrLine());
+    assertEquals(
+        List.of(
+            "mlops prepare: Missing required option: '--input=PATH'",
+            "see mlops prepare --help for the options"),
+        prepare.err().lines().toList());
   }
 
   @Test
@@ -83,8 +90,17 @@ class MlopsCliTest {
     Outcome bogus = run("sync", "--logdir", "logs", "--bogus");
 
     assertEquals(2, bogus.status());
-    assertTrue(
-        bogus.firstErrLine().startsWith("mlops sync: Unknown option: '--bogus'"), bogus.err());
+    assertEquals("mlops sync: unknown option '--bogus'", bogus.firstErrLine());
+  }
+
+  @Test
+  void misspelledOptionGetsASuggestion() {
+    Outcome typo = run("gate", "--conditon", "test_accuracy >= 0.9");
+
+    assertEquals(2, typo.status());
+    assertEquals(
+        "mlops gate: unknown option '--conditon' (did you mean '--condition'?)",
+        typo.firstErrLine());
   }
 
   @Test
