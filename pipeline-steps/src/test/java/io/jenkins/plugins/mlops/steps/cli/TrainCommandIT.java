@@ -130,6 +130,7 @@ class TrainCommandIT {
 
     cli.destroy();
     assertTrue(cli.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "mlops train ended");
+    assertEquals(143, cli.exitValue(), "128 + SIGTERM, the Unix convention the README documents");
 
     String log = Files.readString(work.resolve("cli.log"));
     assertEquals(
