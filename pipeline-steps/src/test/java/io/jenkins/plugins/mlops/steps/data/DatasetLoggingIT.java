@@ -15,8 +15,10 @@ import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -57,15 +59,20 @@ class DatasetLoggingIT {
       JsonNode python =
           new ObjectMapper().readTree(PythonPeers.readRun(mlflow.trackingUri(), run.id()));
       Map<String, String> contexts = new TreeMap<>();
+      Set<String> digests = new HashSet<>();
       for (JsonNode input : python.get("inputs")) {
         contexts.put(input.get("name").asText(), input.get("context").asText());
-        assertEquals(m.fingerprint().substring(7, 39), input.get("digest").asText());
+        String split = input.get("name").asText().substring("digits-".length());
+        assertEquals(
+            m.splitFingerprints().get(split).substring(7, 39), input.get("digest").asText());
+        digests.add(input.get("digest").asText());
         assertTrue(input.get("source").asText().contains("out/"), input.toString());
       }
       assertEquals(
           Map.of(
               "digits-test", "test", "digits-train", "training", "digits-validation", "validation"),
           contexts);
+      assertEquals(3, digests.size(), "each split its own digest: " + digests);
       assertEquals(1, client.artifacts().list(run.id(), "datasets/digits").size());
     }
   }
