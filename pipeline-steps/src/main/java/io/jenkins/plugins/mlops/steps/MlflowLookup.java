@@ -26,6 +26,27 @@ public final class MlflowLookup {
     return orEmpty(() -> client.registry().getByAlias(name, alias).orElse(null));
   }
 
+  /**
+   * For MLflow's file store, how to open it with MLflow's own tools: MLflow 3.17 refuses a file
+   * store unless {@code MLFLOW_ALLOW_FILE_STORE=true}. Empty for a server.
+   */
+  public static Optional<String> fileStoreHint(String trackingUri) {
+    if (trackingUri == null || !trackingUri.startsWith("file:")) {
+      return Optional.empty();
+    }
+    String path;
+    try {
+      path = java.nio.file.Path.of(java.net.URI.create(trackingUri)).toString();
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      path = trackingUri;
+    }
+    return Optional.of(
+        "to open this file store with MLflow's tools (MLflow 3.17 needs"
+            + " MLFLOW_ALLOW_FILE_STORE=true): MLFLOW_ALLOW_FILE_STORE=true mlflow ui"
+            + " --backend-store-uri "
+            + path);
+  }
+
   private static <T> Optional<T> orEmpty(Supplier<T> lookup) {
     try {
       return Optional.ofNullable(lookup.get());

@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.steps.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.data.DataCheckException;
 import io.jenkins.plugins.mlops.steps.data.DataChecks;
 import io.jenkins.plugins.mlops.steps.data.DatasetLogging;
@@ -331,17 +332,19 @@ final class PrepareCommand implements Callable<Integer> {
     }
     Path cwd = Path.of("").toAbsolutePath();
     Path out = cwd.resolve(output).normalize();
-    String name = datasetName != null ? datasetName : out.getFileName().toString();
+    String name = m.name() != null ? m.name() : out.getFileName().toString();
     try (TrackingClient client = CliTracking.open(env, err)) {
       DatasetLogging.log(client, run, m, out, name);
+      err.println(
+          "prepare: logged "
+              + m.files().size()
+              + " dataset inputs ("
+              + name
+              + "-<split>) and the manifest into run "
+              + run);
+      MlflowLookup.fileStoreHint(client.trackingUri().toString())
+          .ifPresent(hint -> err.println("prepare: " + hint));
     }
-    err.println(
-        "prepare: logged "
-            + m.files().size()
-            + " dataset inputs ("
-            + name
-            + "-<split>) and the manifest into run "
-            + run);
   }
 
   private PrepareSpec toSpec() {
@@ -373,6 +376,7 @@ final class PrepareCommand implements Callable<Integer> {
               .optMemoryLimit(memoryLimit)
               .optSpillDir(spillDir)
               .optForce(force)
+              .optName(datasetName)
               .optNullPadding(nullPadding)
               .optIgnoreErrors(ignoreErrors);
       inputs.forEach(b::addInput);

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.sync.SyncRequest;
 import io.jenkins.plugins.mlops.steps.sync.TensorBoardSyncService;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
@@ -167,6 +168,8 @@ final class SyncCommand implements Callable<Integer> {
       SyncReport report =
           TensorBoardSyncService.run(client, request, stop::get, CliTracking.console(err));
       spec.commandLine().getOut().println("synced " + logdir + ": " + report.describe());
+      MlflowLookup.fileStoreHint(client.trackingUri().toString())
+          .ifPresent(hint -> err.println("sync: " + hint));
       return ExitCodes.OK;
     } finally {
       finished.countDown();

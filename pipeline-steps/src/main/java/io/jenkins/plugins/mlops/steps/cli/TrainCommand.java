@@ -156,7 +156,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--experiment",
       paramLabel = "NAME",
-      description = "The MLflow experiment of a new run (default: mlops-training).")
+      description =
+          "The MLflow experiment of a new run (default: the data set's name from --data's"
+              + " manifest, else mlops-training).")
   String experiment;
 
   @Option(names = "--run-name", paramLabel = "NAME", description = "The new run's name.")
@@ -229,11 +231,10 @@ final class TrainCommand implements Callable<Integer> {
       TrainingHandle handle = new LocalBackend(options).submit(job, context);
       // On SIGTERM or Ctrl-C the job stops its workers itself (a shutdown hook of the backend).
       TrainingResult result = handle.await();
-      PrintWriter out = spec.commandLine().getOut();
+      // The job's console (standard error) has already told the outcome, once; standard output
+      // carries the result only when asked for it as JSON.
       if (json) {
-        out.println(result.toJson());
-      } else {
-        out.println(result.describe().get(0));
+        spec.commandLine().getOut().println(result.toJson());
       }
       return result.succeeded() ? ExitCodes.OK : ExitCodes.FAILURE;
     }

@@ -27,6 +27,9 @@ import java.util.Map;
  *     the digest of the split's MLflow dataset input
  * @param fileDigests SHA-256 of each split file's bytes, by file name: readers check that the file
  *     they read is the one this manifest describes
+ * @param name the data set's name ({@code --dataset-name}, else the output directory's name): the
+ *     name of its MLflow dataset inputs and the default experiment of a training job on it; null in
+ *     manifests written before it was recorded
  */
 public record DatasetManifest(
     int version,
@@ -46,7 +49,8 @@ public record DatasetManifest(
     Map<String, Profile> profiles,
     DriftReport drift,
     Map<String, String> splitFingerprints,
-    Map<String, String> fileDigests) {
+    Map<String, String> fileDigests,
+    String name) {
 
   /** The current {@link #version()}. */
   public static final int VERSION = 1;

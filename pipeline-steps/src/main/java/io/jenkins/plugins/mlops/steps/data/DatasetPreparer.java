@@ -144,7 +144,10 @@ public final class DatasetPreparer {
               profiles(sql, columns, rows.values().stream().mapToLong(Long::longValue).sum()),
               drift,
               splitFingerprints(columns, rows, tally.sums()),
-              fileDigests(tmp, files));
+              fileDigests(tmp, files),
+              spec.name() != null && !spec.name().isBlank()
+                  ? spec.name()
+                  : String.valueOf(output.getFileName()));
       writeManifest(manifest, tmp.resolve("manifest.json"));
       publication.publish(List.copyOf(files.values()));
       published = true;

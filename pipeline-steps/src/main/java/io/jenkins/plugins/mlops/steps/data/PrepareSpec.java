@@ -41,6 +41,10 @@ import java.util.Map;
  * @param force publish into an output directory that holds files of its own (neither the splits nor
  *     the manifest of an earlier preparation): the splits and manifest are then replaced one by one
  *     and the other files kept, instead of replacing the directory as a whole
+ * @param nullPadding pad rows with too few fields with nulls instead of failing
+ * @param ignoreErrors skip rows that cannot be read instead of failing, counting them
+ * @param name the data set's name (in the manifest, in MLflow dataset inputs, and the default
+ *     experiment of a training job on it); null for the output directory's name
  */
 public record PrepareSpec(
     List<String> inputs,
@@ -70,7 +74,8 @@ public record PrepareSpec(
     Map<String, String> types,
     boolean force,
     boolean nullPadding,
-    boolean ignoreErrors) {
+    boolean ignoreErrors,
+    String name) {
 
   /** Input formats. */
   public enum InputFormat {
@@ -199,6 +204,7 @@ public record PrepareSpec(
     private DataChecks checks = DataChecks.NONE;
     private final Map<String, String> types = new java.util.LinkedHashMap<>();
     private boolean force;
+    private String name;
     private boolean nullPadding;
     private boolean ignoreErrors;
 
@@ -324,6 +330,12 @@ public record PrepareSpec(
       return this;
     }
 
+    /** The data set's name (see {@link PrepareSpec#name}). */
+    public Builder optName(String value) {
+      name = value;
+      return this;
+    }
+
     /** Publishes into a directory that holds other files too (see {@link PrepareSpec#force}). */
     public Builder optForce(boolean value) {
       force = value;
@@ -377,7 +389,8 @@ public record PrepareSpec(
           types,
           force,
           nullPadding,
-          ignoreErrors);
+          ignoreErrors,
+          name);
     }
   }
 }

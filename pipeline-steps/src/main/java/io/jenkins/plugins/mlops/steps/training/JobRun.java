@@ -79,7 +79,8 @@ public record JobRun(String runId, String experimentId, boolean owned) {
         run = new JobRun(earlier.get().id(), earlier.get().info().experimentId(), true);
         console.accept("training job " + jobName + ": continuing its MLflow run " + run.runId);
       } else {
-        Experiment experiment = client.experiments().getOrCreate(context.experiment());
+        String experimentName = experimentName(spec, context);
+        Experiment experiment = client.experiments().getOrCreate(experimentName);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(TAG_JOB, jobName);
         tags.put(TAG_BACKEND, backend);
@@ -109,7 +110,12 @@ public record JobRun(String runId, String experimentId, boolean owned) {
     if (spec.datasetManifest() != null) {
       DatasetManifest manifest = DatasetPreparer.readManifest(spec.datasetManifest());
       Path dir = spec.datasetManifest().toAbsolutePath().getParent();
-      DatasetLogging.log(client, run.runId, manifest, dir, datasetName(dir));
+      DatasetLogging.log(
+          client,
+          run.runId,
+          manifest,
+          dir,
+          manifest.name() != null ? manifest.name() : datasetName(dir));
     }
     return run;
   }
@@ -196,6 +202,24 @@ public record JobRun(String runId, String experimentId, boolean owned) {
       console.accept("training job: " + file + " is not JSON (" + e.getMessage() + "); ignored");
     }
     return metrics;
+  }
+
+  /**
+   * The experiment of a new run: the context's, else the data set's name (so runs on different data
+   * sets do not share an experiment, and a {@code best:<experiment>:...} baseline compares like
+   * with like), else {@link TrainingContext#DEFAULT_EXPERIMENT} for a job without prepared data.
+   */
+  static String experimentName(TrainingJobSpec spec, TrainingContext context) {
+    if (context.experiment() != null) {
+      return context.experiment();
+    }
+    if (spec.datasetManifest() == null) {
+      return TrainingContext.DEFAULT_EXPERIMENT;
+    }
+    DatasetManifest manifest = DatasetPreparer.readManifest(spec.datasetManifest());
+    return manifest.name() != null && !manifest.name().isBlank()
+        ? manifest.name()
+        : datasetName(spec.datasetManifest().toAbsolutePath().getParent());
   }
 
   private static String datasetName(Path dir) {

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  *     variables are set on top of it
  * @param console progress lines and every worker's output, prefixed by its worker
  * @param tracking the MLflow server or file store the run lives in
- * @param experiment the experiment in which a new run is made (when the spec names no run)
+ * @param experiment the experiment in which a new run is made (when the spec names no run); null
+ *     for the data set's name (its manifest), or {@link #DEFAULT_EXPERIMENT} without prepared data
  * @param runName the new run's name; null for the job's name
  * @param jobKey what identifies this job to its caller (e.g. the build and the step); the same key
  *     gives the same job name
@@ -33,7 +34,7 @@ public record TrainingContext(
     String runName,
     String jobKey) {
 
-  /** The experiment used when none is given. */
+  /** The experiment used when none is given and the job has no prepared data. */
   public static final String DEFAULT_EXPERIMENT = "mlops-training";
 
   public TrainingContext {
@@ -42,7 +43,7 @@ public record TrainingContext(
     Objects.requireNonNull(tracking, "tracking");
     Objects.requireNonNull(jobKey, "jobKey");
     environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
-    experiment = experiment == null || experiment.isBlank() ? DEFAULT_EXPERIMENT : experiment;
+    experiment = experiment == null || experiment.isBlank() ? null : experiment;
     workDir = workDir.toAbsolutePath().normalize();
   }
 }

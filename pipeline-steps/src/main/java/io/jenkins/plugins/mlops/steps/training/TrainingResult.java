@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -153,6 +154,7 @@ public record TrainingResult(
             reason));
     if (runId != null) {
       lines.add("  MLflow run " + runId + " (experiment " + experimentId + ") at " + trackingUri);
+      MlflowLookup.fileStoreHint(trackingUri).ifPresent(hint -> lines.add("  " + hint));
     }
     if (!metrics.isEmpty()) {
       StringBuilder m = new StringBuilder("  metrics:");

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.mlops.harness.MlflowServer;
 import io.jenkins.plugins.mlops.harness.PythonEnvironment;
 import io.jenkins.plugins.mlops.harness.PythonPeers;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -27,18 +29,22 @@ class TrainCommandIT {
   private record Outcome(int status, String out, String err) {}
 
   private Outcome train(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of("--experiment", "cli-train"));
+    all.addAll(List.of(args));
+    return mlops("train", all.toArray(String[]::new));
+  }
+
+  private Outcome mlops(String command, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all =
         new java.util.ArrayList<>(
             List.of(
-                "train",
-                "--tracking-uri",
-                mlflow.trackingUri(),
-                "--work-dir",
-                work.toString(),
-                "--experiment",
-                "cli-train"));
+                command, "--tracking-uri", mlflow.trackingUri(), "--work-dir", work.toString()));
+    if (command.equals("prepare")) {
+      all.remove("--work-dir");
+      all.remove(work.toString());
+    }
     all.addAll(List.of(args));
     int status =
         MlopsCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
@@ -161,6 +167,81 @@ class TrainCommandIT {
   }
 
   @Test
+  void aRunOnPreparedDataGoesToTheDataSetsExperimentUnlessOneIsGiven() throws Exception {
+    List<String> rows = new java.util.ArrayList<>(List.of("x,label"));
+    for (int i = 0; i < 60; i++) {
+      rows.add(i + "," + (i % 2));
+    }
+    Files.write(work.resolve("wine.csv"), rows);
+    String[] prepare = {
+      "--input",
+      work.resolve("wine.csv").toString(),
+      "--label",
+      "label",
+      "--split",
+      "train=0.8,test=0.2",
+      "--output"
+    };
+    List<String> named = new java.util.ArrayList<>(List.of(prepare));
+    named.addAll(List.of(work.resolve("prepared").toString(), "--dataset-name", "wine"));
+    assertEquals(0, mlops("prepare", named.toArray(String[]::new)).status());
+    List<String> unnamed = new java.util.ArrayList<>(List.of(prepare));
+    unnamed.add(work.resolve("penguins").toString());
+    assertEquals(0, mlops("prepare", unnamed.toArray(String[]::new)).status());
+    String python = PythonEnvironment.shared().python().toString();
+
+    Outcome wine =
+        mlops(
+            "train",
+            "--launcher",
+            "command",
+            "--data",
+            work.resolve("prepared").toString(),
+            "--json",
+            "--",
+            python,
+            "-c",
+            "pass");
+    Outcome penguins =
+        mlops(
+            "train",
+            "--launcher",
+            "command",
+            "--data",
+            work.resolve("penguins").toString(),
+            "--json",
+            "--",
+            python,
+            "-c",
+            "pass");
+    Outcome given =
+        train(
+            "--launcher",
+            "command",
+            "--data",
+            work.resolve("prepared").toString(),
+            "--json",
+            "--",
+            python,
+            "-c",
+            "pass");
+
+    assertEquals(0, wine.status(), wine.err());
+    assertEquals("wine", experimentOf(wine), wine.err());
+    assertTrue(wine.err().contains("in experiment wine"), wine.err());
+    assertEquals("penguins", experimentOf(penguins), penguins.err());
+    assertEquals("cli-train", experimentOf(given), given.err());
+  }
+
+  private String experimentOf(Outcome o) throws Exception {
+    JsonNode result = new ObjectMapper().readTree(o.out());
+    try (TrackingClient client =
+        TrackingClient.open(TrackingConfig.parse(mlflow.trackingUri(), work), line -> {})) {
+      return client.experiments().get(result.get("experimentId").asText()).name();
+    }
+  }
+
+  @Test
   void aFailedJobExitsOneAndSaysWhichWorkerAndWhy() {
     Outcome o =
         train(
@@ -172,8 +253,12 @@ class TrainCommandIT {
             "import sys; print('out of data', flush=True); sys.exit(7)");
 
     assertEquals(1, o.status(), o.err());
-    assertTrue(o.out().contains("failed after"), o.out());
-    assertTrue(o.out().contains("worker 0 exited with code 7"), o.out());
+    assertTrue(o.err().contains("worker 0 exited with code 7"), o.err());
+    String both = o.out() + o.err();
+    assertEquals(
+        1,
+        both.split("failed after", -1).length - 1,
+        "the outcome is told once, not on both streams: " + both);
     assertTrue(o.err().contains("    | out of data"), o.err());
   }
 }
