@@ -39,25 +39,14 @@ public final class GateEvaluator {
       Condition c, Double candidate, Double baseline, boolean hasBaseline) {
     String metric = c.metric().toString();
     if (candidate == null) {
-      return new GateRow(
-          c.text(),
-          metric,
-          null,
-          baseline,
-          null,
-          null,
-          Status.FAIL,
-          "the candidate run has no " + metric + ", so it cannot pass");
+      return failed(
+          c, candidate, baseline, "the candidate run has no " + metric + ", so it cannot pass");
     }
     if (Double.isNaN(candidate)) {
-      return new GateRow(
-          c.text(),
-          metric,
+      return failed(
+          c,
           candidate,
           baseline,
-          null,
-          null,
-          Status.FAIL,
           "the candidate's "
               + metric
               + " is NaN, which no condition can compare, so it cannot pass");
@@ -65,14 +54,10 @@ public final class GateEvaluator {
     if (baseline != null && Double.isNaN(baseline) && c.needsBaseline()) {
       // MLflow compares NaN and lets the change pass (every comparison with NaN is false, and its
       // checks ask "did it fail?"); a baseline that is not a number proves nothing, so we fail.
-      return new GateRow(
-          c.text(),
-          metric,
+      return failed(
+          c,
           candidate,
           baseline,
-          null,
-          null,
-          Status.FAIL,
           "the baseline's " + metric + " is NaN, so the change cannot be checked");
     }
     return switch (c.kind()) {
@@ -372,5 +357,11 @@ public final class GateEvaluator {
 
   private static String signed(double d) {
     return (d >= 0 ? "+" : "") + fmt(d);
+  }
+
+  /** A failed row that compared nothing, with its reason. */
+  private static GateRow failed(Condition c, Double candidate, Double baseline, String reason) {
+    return new GateRow(
+        c.text(), c.metric().toString(), candidate, baseline, null, null, Status.FAIL, reason);
   }
 }

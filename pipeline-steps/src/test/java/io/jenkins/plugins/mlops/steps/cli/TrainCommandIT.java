@@ -188,49 +188,31 @@ class TrainCommandIT {
     List<String> unnamed = new java.util.ArrayList<>(List.of(prepare));
     unnamed.add(work.resolve("penguins").toString());
     assertEquals(0, mlops("prepare", unnamed.toArray(String[]::new)).status());
-    String python = PythonEnvironment.shared().python().toString();
 
-    Outcome wine =
-        mlops(
-            "train",
-            "--launcher",
-            "command",
-            "--data",
-            work.resolve("prepared").toString(),
-            "--json",
-            "--",
-            python,
-            "-c",
-            "pass");
-    Outcome penguins =
-        mlops(
-            "train",
-            "--launcher",
-            "command",
-            "--data",
-            work.resolve("penguins").toString(),
-            "--json",
-            "--",
-            python,
-            "-c",
-            "pass");
-    Outcome given =
-        train(
-            "--launcher",
-            "command",
-            "--data",
-            work.resolve("prepared").toString(),
-            "--json",
-            "--",
-            python,
-            "-c",
-            "pass");
+    Outcome wine = mlops("train", trivialJobOn("prepared"));
+    Outcome penguins = mlops("train", trivialJobOn("penguins"));
+    Outcome given = train(trivialJobOn("prepared"));
 
     assertEquals(0, wine.status(), wine.err());
     assertEquals("wine", experimentOf(wine), wine.err());
     assertTrue(wine.err().contains("in experiment wine"), wine.err());
     assertEquals("penguins", experimentOf(penguins), penguins.err());
     assertEquals("cli-train", experimentOf(given), given.err());
+  }
+
+  /** The options of a job that does nothing, on the data prepared in {@code dir}. */
+  private String[] trivialJobOn(String dir) {
+    return new String[] {
+      "--launcher",
+      "command",
+      "--data",
+      work.resolve(dir).toString(),
+      "--json",
+      "--",
+      PythonEnvironment.shared().python().toString(),
+      "-c",
+      "pass"
+    };
   }
 
   private String experimentOf(Outcome o) throws Exception {
