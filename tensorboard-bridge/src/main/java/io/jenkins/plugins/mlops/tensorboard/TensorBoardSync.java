@@ -117,6 +117,7 @@ public final class TensorBoardSync {
     try (RunLogger logger = client.logger(runId)) {
       pass(logger, true);
     }
+    warnIfNoEventFiles();
     return report();
   }
 
@@ -149,6 +150,7 @@ public final class TensorBoardSync {
       }
       pass(logger, true);
     }
+    warnIfNoEventFiles();
     SyncReport report = report();
     console.accept("tensorboard sync: done: " + report.describe());
     return report;
@@ -215,6 +217,18 @@ public final class TensorBoardSync {
                 + e.getMessage()
                 + "); will try again");
       }
+    }
+  }
+
+  private void warnIfNoEventFiles() {
+    if (LogDir.scan(logdir).isEmpty()) {
+      console.accept(
+          "WARNING: tensorboard sync: no event files found in "
+              + logdir
+              + (Files.isDirectory(logdir)
+                  ? " (files whose name contains 'tfevents', in it or below it)"
+                  : " (it does not exist)")
+              + "; nothing was synced");
     }
   }
 

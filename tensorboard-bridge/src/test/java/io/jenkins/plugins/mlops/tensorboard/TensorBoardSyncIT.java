@@ -131,6 +131,67 @@ class TensorBoardSyncIT {
   }
 
   @Test
+  void aLinkedLogDirWithLinkedRunsAndFilesSyncsWhatTensorBoardReads() throws IOException {
+    Path data = work.resolve("data");
+    try (EventFileWriter train = EventFileWriter.open(data.resolve("train"));
+        EventFileWriter validation = EventFileWriter.open(work.resolve("other/validation"));
+        EventFileWriter test = EventFileWriter.open(work.resolve("files"))) {
+      for (int step = 0; step < 4; step++) {
+        train.scalar("loss", step, 1.7e9 + step, 1.0 / (step + 1));
+        validation.scalar("accuracy", step, 1.7e9 + step, step / 4.0);
+        test.scalar("accuracy", step, 1.7e9 + step, step / 8.0);
+      }
+    }
+    Files.createSymbolicLink(data.resolve("validation"), work.resolve("other/validation"));
+    Path testFile;
+    try (var files = Files.list(work.resolve("files"))) {
+      testFile = files.findFirst().orElseThrow();
+    }
+    Files.createDirectories(data.resolve("test"));
+    Files.createSymbolicLink(data.resolve("test").resolve(testFile.getFileName()), testFile);
+    Path logdir = Files.createSymbolicLink(work.resolve("logs"), data);
+
+    SyncReport report = sync(logdir).sync();
+
+    assertEquals(12, report.points(), console.toString());
+    assertEquals(4, history("train/loss").size());
+    assertEquals(4, history("validation/accuracy").size());
+    assertEquals(4, history("test/accuracy").size());
+    assertEquals(1, client.artifacts().list(run.id(), "tensorboard/test").size());
+    Path out = work.resolve("peers.json");
+    TensorBoardPeers.read(out, List.of(logdir));
+    JsonNode tensorboard = new ObjectMapper().readTree(out.toFile()).get(logdir.toString());
+    List<String> theirs = new ArrayList<>();
+    tensorboard
+        .get("tensorboard")
+        .get("scalars")
+        .forEach(p -> theirs.add(p.get(0).asText() + "/" + p.get(1).asText() + "@" + p.get(2)));
+    List<String> ours = new ArrayList<>();
+    LogDirContents.load(logdir, line -> {})
+        .scalars()
+        .forEach(p -> ours.add(p.run() + "/" + p.tag() + "@" + p.step()));
+    assertEquals(12, theirs.size(), tensorboard.toString());
+    assertEquals(theirs.stream().sorted().toList(), ours.stream().sorted().toList());
+  }
+
+  @Test
+  void findingNoEventFilesIsAWarningNamingTheDirectory() throws IOException {
+    Path logdir = Files.createDirectories(work.resolve("empty"));
+    Files.writeString(logdir.resolve("notes.txt"), "no events here");
+
+    SyncReport report = sync(logdir).sync();
+
+    assertEquals(0, report.points());
+    assertTrue(
+        console.contains(
+            "WARNING: tensorboard sync: no event files found in "
+                + logdir
+                + " (files whose name contains 'tfevents', in it or below it); nothing was"
+                + " synced"),
+        console.toString());
+  }
+
+  @Test
   void rerunningSendsOnlyWhatIsNew() {
     Path logdir = work.resolve("logs");
     try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {
