@@ -192,6 +192,37 @@ class TensorBoardSyncIT {
   }
 
   @Test
+  void aFileNamedLikeAnEventFileThatIsNotOneIsNotUploaded() throws IOException {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter train = EventFileWriter.open(logdir.resolve("train"))) {
+      train.scalar("loss", 1, 1.7e9, 0.5);
+    }
+    byte[] garbage = new byte[2 << 20];
+    new java.util.Random(13).nextBytes(garbage);
+    Files.write(logdir.resolve("train/events.out.tfevents.1700000000.garbage"), garbage);
+    Path real;
+    try (var files = Files.list(logdir.resolve("train"))) {
+      real = files.filter(f -> !f.toString().endsWith("garbage")).findFirst().orElseThrow();
+    }
+
+    SyncReport first = sync(logdir).sync();
+    SyncReport second = sync(logdir).sync();
+
+    assertEquals(1, first.points());
+    assertEquals(1, second.filesUploaded());
+    assertEquals(
+        List.of("tensorboard/train/" + real.getFileName()),
+        client.artifacts().list(run.id(), "tensorboard/train").stream()
+            .map(f -> f.path())
+            .toList());
+    String warning =
+        "WARNING: tensorboard sync: train/events.out.tfevents.1700000000.garbage is named like an"
+            + " event file but is not one (its first record's length checksum is wrong); not"
+            + " uploaded";
+    assertEquals(2, console.stream().filter(warning::equals).count(), console.toString());
+  }
+
+  @Test
   void rerunningSendsOnlyWhatIsNew() {
     Path logdir = work.resolve("logs");
     try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {
