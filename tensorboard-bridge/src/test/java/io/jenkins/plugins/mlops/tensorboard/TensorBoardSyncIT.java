@@ -223,6 +223,57 @@ class TensorBoardSyncIT {
   }
 
   @Test
+  void seriesThatSanitiseAlikeStayApartWithOneWarningAndTheSameKeysOnResume() {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter root = EventFileWriter.open(logdir);
+        EventFileWriter train = EventFileWriter.open(logdir.resolve("train"))) {
+      for (int step = 0; step < 3; step++) {
+        root.scalar("train/loss", step, 1.7e9, 1);
+        train.scalar("loss", step, 1.7e9, 2);
+        train.scalar("a#b", step, 1.7e9, 3);
+        train.scalar("a%b", step, 1.7e9, 4);
+        train.scalar("损失", step, 1.7e9, 5);
+        train.scalar("精度", step, 1.7e9, 6);
+      }
+      root.flush();
+      train.flush();
+      sync(logdir).sync();
+      train.scalar("loss", 3, 1.7e9, 2);
+      train.scalar("a%b", 3, 1.7e9, 4);
+    }
+
+    SyncReport resumed = sync(logdir).sync();
+
+    assertEquals(20, resumed.points());
+    java.util.Map<String, Metric> metrics = client.runs().get(run.id()).metrics();
+    assertEquals(6, metrics.size(), metrics.keySet().toString());
+    java.util.Map<Double, String> keyOfValue = new java.util.HashMap<>();
+    metrics.forEach((key, m) -> keyOfValue.put(m.value(), key));
+    assertEquals("train/loss", keyOfValue.get(1.0));
+    assertTrue(keyOfValue.get(2.0).matches("train/loss_[0-9a-f]{8}"), keyOfValue.toString());
+    assertEquals("train/a_b", keyOfValue.get(3.0));
+    assertTrue(keyOfValue.get(4.0).matches("train/a_b_[0-9a-f]{8}"), keyOfValue.toString());
+    assertEquals("train/损失", keyOfValue.get(5.0));
+    assertEquals("train/精度", keyOfValue.get(6.0));
+    assertEquals(3, history("train/loss").size());
+    assertEquals(4, history(keyOfValue.get(2.0)).size());
+    assertEquals(4, history(keyOfValue.get(4.0)).size());
+    List<String> warnings = console.stream().filter(l -> l.contains("both become")).toList();
+    assertEquals(
+        List.of(
+            "WARNING: tensorboard sync: the tag 'train/loss' of the root run and the tag 'loss' of"
+                + " run 'train' both become the MLflow metric 'train/loss'; the second is logged"
+                + " as '"
+                + keyOfValue.get(2.0)
+                + "'",
+            "WARNING: tensorboard sync: the tag 'a#b' of run 'train' and the tag 'a%b' of run"
+                + " 'train' both become the MLflow metric 'train/a_b'; the second is logged as '"
+                + keyOfValue.get(4.0)
+                + "'"),
+        warnings);
+  }
+
+  @Test
   void rerunningSendsOnlyWhatIsNew() {
     Path logdir = work.resolve("logs");
     try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {
