@@ -2,6 +2,8 @@ package io.jenkins.plugins.mlops.tensorboard;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +12,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The event files of a TensorBoard log directory, as TensorBoard sees them: a run is a directory
@@ -18,6 +22,10 @@ import java.util.List;
  * .profile-empty}), named by its path relative to the log directory ({@code "."} for the log
  * directory itself), and the files of a run are read in lexicographic order, which is the order
  * they were written in (their names start with a zero-padded timestamp).
+ *
+ * <p>Symbolic links are followed, as TensorBoard and tbparse follow them: a log directory that is a
+ * link, linked run directories and linked event files are read where they point. A link back to a
+ * directory above it (a loop) is not followed.
  */
 public final class LogDir {
 
@@ -43,6 +51,14 @@ public final class LogDir {
    * exist yet (training has not started writing).
    */
   public static List<EventFile> scan(Path logdir) {
+    return scan(logdir, loop -> {});
+  }
+
+  /**
+   * Lists the event files under {@code logdir} as {@link #scan(Path)} does, telling {@code loops}
+   * each link that was not followed because it leads back to a directory above it.
+   */
+  public static List<EventFile> scan(Path logdir, Consumer<Path> loops) {
     List<EventFile> files = new ArrayList<>();
     if (!Files.isDirectory(logdir)) {
       return files;
@@ -50,6 +66,8 @@ public final class LogDir {
     try {
       Files.walkFileTree(
           logdir,
+          EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+          Integer.MAX_VALUE,
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
@@ -63,6 +81,9 @@ public final class LogDir {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
+              if (e instanceof FileSystemLoopException) {
+                loops.accept(file);
+              }
               // A file or directory removed while we walk is simply not there any more.
               return FileVisitResult.CONTINUE;
             }

@@ -12,8 +12,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +43,7 @@ public final class LogDirReader {
   private final Map<String, FilePosition> positions;
   private final Map<String, TagTable> tagsByRun = new HashMap<>();
   private final Map<String, Integer> warningsByFile = new HashMap<>();
+  private final Set<Path> loopsReported = new HashSet<>();
   private final EventDecoder decoder = new EventDecoder();
   private final ReadStats stats = new ReadStats();
 
@@ -103,7 +106,7 @@ public final class LogDirReader {
     EventVisitor guarded = new GuardedVisitor(visitor);
     long budget = maxRecords;
     try {
-      for (LogDir.EventFile file : LogDir.scan(logdir)) {
+      for (LogDir.EventFile file : LogDir.scan(logdir, this::loop)) {
         budget -= readFile(file, guarded, budget);
         if (budget <= 0) {
           return true;
@@ -243,6 +246,15 @@ public final class LogDirReader {
               + " that is not a valid event ("
               + notAnEvent.getMessage()
               + "); skipped it");
+    }
+  }
+
+  private void loop(Path link) {
+    if (loopsReported.add(link)) {
+      console.accept(
+          "WARNING: "
+              + link
+              + " in the log directory links back to a directory above it; not followed there");
     }
   }
 

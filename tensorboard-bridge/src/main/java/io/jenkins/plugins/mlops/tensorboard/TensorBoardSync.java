@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.tensorboard;
 
+import io.jenkins.plugins.mlops.tensorboard.internal.RecordReader;
 import io.jenkins.plugins.mlops.tensorboard.internal.SyncBatch;
 import io.jenkins.plugins.mlops.tensorboard.internal.SyncState;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
@@ -12,9 +13,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -47,6 +50,7 @@ public final class TensorBoardSync {
   private final LogDirReader reader;
   private final OrphanedSteps orphans;
   private final Map<String, Long> uploaded;
+  private final Set<String> notEventFiles = new HashSet<>();
   private final SyncBatch.Totals totals;
   private final long started = System.nanoTime();
   private long passes;
@@ -117,6 +121,7 @@ public final class TensorBoardSync {
     try (RunLogger logger = client.logger(runId)) {
       pass(logger, true);
     }
+    warnIfNoEventFiles();
     return report();
   }
 
@@ -149,6 +154,7 @@ public final class TensorBoardSync {
       }
       pass(logger, true);
     }
+    warnIfNoEventFiles();
     SyncReport report = report();
     console.accept("tensorboard sync: done: " + report.describe());
     return report;
@@ -191,7 +197,7 @@ public final class TensorBoardSync {
       try {
         long size = Files.size(file.path());
         Long done = uploaded.get(file.key());
-        if (done != null && done == size) {
+        if (done != null && done == size || !startsWithARecord(file)) {
           continue;
         }
         // A snapshot: the writer may append while we upload.
@@ -215,6 +221,34 @@ public final class TensorBoardSync {
                 + e.getMessage()
                 + "); will try again");
       }
+    }
+  }
+
+  /** Whether {@code file} starts as an event file does; warns once about one that does not. */
+  private boolean startsWithARecord(LogDir.EventFile file) throws IOException {
+    RecordReader.Outcome first = RecordReader.firstRecord(file.path());
+    if (first != RecordReader.Outcome.RECORD
+        && first != RecordReader.Outcome.END
+        && notEventFiles.add(file.key())) {
+      console.accept(
+          "WARNING: tensorboard sync: "
+              + file.key()
+              + " is named like an event file but is not one (its first record's "
+              + (first == RecordReader.Outcome.BAD_LENGTH ? "length" : "data")
+              + " checksum is wrong); not uploaded");
+    }
+    return first == RecordReader.Outcome.RECORD;
+  }
+
+  private void warnIfNoEventFiles() {
+    if (LogDir.scan(logdir).isEmpty()) {
+      console.accept(
+          "WARNING: tensorboard sync: no event files found in "
+              + logdir
+              + (Files.isDirectory(logdir)
+                  ? " (files whose name contains 'tfevents', in it or below it)"
+                  : " (it does not exist)")
+              + "; nothing was synced");
     }
   }
 

@@ -57,6 +57,38 @@ class LogDirReaderTest {
   }
 
   @Test
+  void linksAreFollowedTheLogDirRunDirectoriesAndFilesButNotALoop() throws IOException {
+    Path data = logdir.resolve("data");
+    EventFiles.append(
+        data.resolve("train/events.out.tfevents.1.a"), List.of(EventFiles.simple("loss", 1, 1)));
+    EventFiles.append(
+        logdir.resolve("elsewhere/validation/events.out.tfevents.1.a"),
+        List.of(EventFiles.simple("acc", 1, 2)));
+    EventFiles.append(
+        logdir.resolve("files/events.out.tfevents.1.b"), List.of(EventFiles.simple("lr", 1, 3)));
+    Files.createSymbolicLink(data.resolve("validation"), Path.of("../elsewhere/validation"));
+    Files.createDirectories(data.resolve("test"));
+    Files.createSymbolicLink(
+        data.resolve("test/events.out.tfevents.1.b"),
+        Path.of("../../files/events.out.tfevents.1.b"));
+    Files.createSymbolicLink(data.resolve("train/again"), Path.of("..")); // a loop
+    Path link = Files.createSymbolicLink(logdir.resolve("link"), Path.of("data"));
+    List<String> warnings = new ArrayList<>();
+
+    LogDirReader reader = new LogDirReader(link, ReaderState.EMPTY, warnings::add);
+    reader.read(collect);
+    reader.read(collect);
+
+    assertEquals(List.of("test/lr@1=3.0", "train/loss@1=1.0", "validation/acc@1=2.0"), seen);
+    assertEquals(
+        List.of(
+            "WARNING: "
+                + link.resolve("train/again")
+                + " in the log directory links back to a directory above it; not followed there"),
+        warnings);
+  }
+
+  @Test
   void theFilesOfARunAreReadInNameOrder() {
     EventFiles.append(
         logdir.resolve("events.out.tfevents.1700000200.host"),

@@ -131,6 +131,149 @@ class TensorBoardSyncIT {
   }
 
   @Test
+  void aLinkedLogDirWithLinkedRunsAndFilesSyncsWhatTensorBoardReads() throws IOException {
+    Path data = work.resolve("data");
+    try (EventFileWriter train = EventFileWriter.open(data.resolve("train"));
+        EventFileWriter validation = EventFileWriter.open(work.resolve("other/validation"));
+        EventFileWriter test = EventFileWriter.open(work.resolve("files"))) {
+      for (int step = 0; step < 4; step++) {
+        train.scalar("loss", step, 1.7e9 + step, 1.0 / (step + 1));
+        validation.scalar("accuracy", step, 1.7e9 + step, step / 4.0);
+        test.scalar("accuracy", step, 1.7e9 + step, step / 8.0);
+      }
+    }
+    Files.createSymbolicLink(data.resolve("validation"), work.resolve("other/validation"));
+    Path testFile;
+    try (var files = Files.list(work.resolve("files"))) {
+      testFile = files.findFirst().orElseThrow();
+    }
+    Files.createDirectories(data.resolve("test"));
+    Files.createSymbolicLink(data.resolve("test").resolve(testFile.getFileName()), testFile);
+    Path logdir = Files.createSymbolicLink(work.resolve("logs"), data);
+
+    SyncReport report = sync(logdir).sync();
+
+    assertEquals(12, report.points(), console.toString());
+    assertEquals(4, history("train/loss").size());
+    assertEquals(4, history("validation/accuracy").size());
+    assertEquals(4, history("test/accuracy").size());
+    assertEquals(1, client.artifacts().list(run.id(), "tensorboard/test").size());
+    Path out = work.resolve("peers.json");
+    TensorBoardPeers.read(out, List.of(logdir));
+    JsonNode tensorboard = new ObjectMapper().readTree(out.toFile()).get(logdir.toString());
+    List<String> theirs = new ArrayList<>();
+    tensorboard
+        .get("tensorboard")
+        .get("scalars")
+        .forEach(p -> theirs.add(p.get(0).asText() + "/" + p.get(1).asText() + "@" + p.get(2)));
+    List<String> ours = new ArrayList<>();
+    LogDirContents.load(logdir, line -> {})
+        .scalars()
+        .forEach(p -> ours.add(p.run() + "/" + p.tag() + "@" + p.step()));
+    assertEquals(12, theirs.size(), tensorboard.toString());
+    assertEquals(theirs.stream().sorted().toList(), ours.stream().sorted().toList());
+  }
+
+  @Test
+  void findingNoEventFilesIsAWarningNamingTheDirectory() throws IOException {
+    Path logdir = Files.createDirectories(work.resolve("empty"));
+    Files.writeString(logdir.resolve("notes.txt"), "no events here");
+
+    SyncReport report = sync(logdir).sync();
+
+    assertEquals(0, report.points());
+    assertTrue(
+        console.contains(
+            "WARNING: tensorboard sync: no event files found in "
+                + logdir
+                + " (files whose name contains 'tfevents', in it or below it); nothing was"
+                + " synced"),
+        console.toString());
+  }
+
+  @Test
+  void aFileNamedLikeAnEventFileThatIsNotOneIsNotUploaded() throws IOException {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter train = EventFileWriter.open(logdir.resolve("train"))) {
+      train.scalar("loss", 1, 1.7e9, 0.5);
+    }
+    byte[] garbage = new byte[2 << 20];
+    new java.util.Random(13).nextBytes(garbage);
+    Files.write(logdir.resolve("train/events.out.tfevents.1700000000.garbage"), garbage);
+    Path real;
+    try (var files = Files.list(logdir.resolve("train"))) {
+      real = files.filter(f -> !f.toString().endsWith("garbage")).findFirst().orElseThrow();
+    }
+
+    SyncReport first = sync(logdir).sync();
+    SyncReport second = sync(logdir).sync();
+
+    assertEquals(1, first.points());
+    assertEquals(1, second.filesUploaded());
+    assertEquals(
+        List.of("tensorboard/train/" + real.getFileName()),
+        client.artifacts().list(run.id(), "tensorboard/train").stream()
+            .map(f -> f.path())
+            .toList());
+    String warning =
+        "WARNING: tensorboard sync: train/events.out.tfevents.1700000000.garbage is named like an"
+            + " event file but is not one (its first record's length checksum is wrong); not"
+            + " uploaded";
+    assertEquals(2, console.stream().filter(warning::equals).count(), console.toString());
+  }
+
+  @Test
+  void seriesThatSanitiseAlikeStayApartWithOneWarningAndTheSameKeysOnResume() {
+    Path logdir = work.resolve("logs");
+    try (EventFileWriter root = EventFileWriter.open(logdir);
+        EventFileWriter train = EventFileWriter.open(logdir.resolve("train"))) {
+      for (int step = 0; step < 3; step++) {
+        root.scalar("train/loss", step, 1.7e9, 1);
+        train.scalar("loss", step, 1.7e9, 2);
+        train.scalar("a#b", step, 1.7e9, 3);
+        train.scalar("a%b", step, 1.7e9, 4);
+        train.scalar("损失", step, 1.7e9, 5);
+        train.scalar("精度", step, 1.7e9, 6);
+      }
+      root.flush();
+      train.flush();
+      sync(logdir).sync();
+      train.scalar("loss", 3, 1.7e9, 2);
+      train.scalar("a%b", 3, 1.7e9, 4);
+    }
+
+    SyncReport resumed = sync(logdir).sync();
+
+    assertEquals(20, resumed.points());
+    java.util.Map<String, Metric> metrics = client.runs().get(run.id()).metrics();
+    assertEquals(6, metrics.size(), metrics.keySet().toString());
+    java.util.Map<Double, String> keyOfValue = new java.util.HashMap<>();
+    metrics.forEach((key, m) -> keyOfValue.put(m.value(), key));
+    assertEquals("train/loss", keyOfValue.get(1.0));
+    assertTrue(keyOfValue.get(2.0).matches("train/loss_[0-9a-f]{8}"), keyOfValue.toString());
+    assertEquals("train/a_b", keyOfValue.get(3.0));
+    assertTrue(keyOfValue.get(4.0).matches("train/a_b_[0-9a-f]{8}"), keyOfValue.toString());
+    assertEquals("train/损失", keyOfValue.get(5.0));
+    assertEquals("train/精度", keyOfValue.get(6.0));
+    assertEquals(3, history("train/loss").size());
+    assertEquals(4, history(keyOfValue.get(2.0)).size());
+    assertEquals(4, history(keyOfValue.get(4.0)).size());
+    List<String> warnings = console.stream().filter(l -> l.contains("both become")).toList();
+    assertEquals(
+        List.of(
+            "WARNING: tensorboard sync: the tag 'train/loss' of the root run and the tag 'loss' of"
+                + " run 'train' both become the MLflow metric 'train/loss'; the second is logged"
+                + " as '"
+                + keyOfValue.get(2.0)
+                + "'",
+            "WARNING: tensorboard sync: the tag 'a#b' of run 'train' and the tag 'a%b' of run"
+                + " 'train' both become the MLflow metric 'train/a_b'; the second is logged as '"
+                + keyOfValue.get(4.0)
+                + "'"),
+        warnings);
+  }
+
+  @Test
   void rerunningSendsOnlyWhatIsNew() {
     Path logdir = work.resolve("logs");
     try (EventFileWriter w = EventFileWriter.open(logdir.resolve("train"))) {

@@ -4,8 +4,9 @@ import io.jenkins.plugins.mlops.tracking.internal.Keys;
 
 /**
  * MLflow's rules for metric, param and tag keys, for callers that build keys from names of their
- * own (TensorBoard tags, hyperparameter names): at most 250 characters of letters, digits, {@code _
- * - . / space}, and no path oddities. {@link RunLogger} applies the same rules to what it is given.
+ * own (TensorBoard tags, hyperparameter names): MLflow 3's, at most 250 characters of letters and
+ * digits of any script, {@code _ - . / :} and spaces, and no path oddities. {@link RunLogger}
+ * applies the same rules to what it is given.
  */
 public final class MlflowKeys {
 

@@ -37,7 +37,7 @@ class RunLoggerIT {
       for (int step = 0; step < 3; step++) {
         logger.logMetric("acc@top1", 0.5 + step, step);
       }
-      logger.logParam("optimizer:name", "adam");
+      logger.logParam("optimizer#name", "adam");
     }
 
     Run read = client.runs().get(run.id());

@@ -3,6 +3,7 @@ package io.jenkins.plugins.mlops.steps.cli;
 import io.jenkins.plugins.mlops.steps.MlflowLookup;
 import io.jenkins.plugins.mlops.steps.sync.SyncRequest;
 import io.jenkins.plugins.mlops.steps.sync.TensorBoardSyncService;
+import io.jenkins.plugins.mlops.steps.training.SpecFile;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.io.PrintWriter;
@@ -72,20 +73,21 @@ final class SyncCommand implements Callable<Integer> {
 
   @Option(
       names = "--interval",
-      paramLabel = "S",
-      defaultValue = "5",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       description =
-          "Seconds between looks for new data when following (default: ${DEFAULT-VALUE}).")
-  double interval;
+          "How long between looks for new data when following: 5s, 500ms, 2m, PT10S; a plain"
+              + " number is seconds (default: ${DEFAULT-VALUE}).")
+  String interval;
 
   @Option(
       names = "--upload-interval",
-      paramLabel = "S",
-      defaultValue = "60",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
       description =
-          "Seconds between uploads of grown event files when following (default:"
-              + " ${DEFAULT-VALUE}); the final pass always uploads.")
-  double uploadInterval;
+          "How long between uploads of grown event files when following, as --interval"
+              + " (default: ${DEFAULT-VALUE}); the final pass always uploads.")
+  String uploadInterval;
 
   @Option(names = "--no-files", description = "Do not upload the event files as artifacts.")
   boolean noFiles;
@@ -132,8 +134,8 @@ final class SyncCommand implements Callable<Integer> {
               experiment,
               runName,
               follow,
-              seconds("--interval", interval),
-              seconds("--upload-interval", uploadInterval),
+              duration("--interval", interval),
+              duration("--upload-interval", uploadInterval),
               !noFiles,
               state,
               untilPid,
@@ -179,11 +181,16 @@ final class SyncCommand implements Callable<Integer> {
     }
   }
 
-  private Duration seconds(String option, double value) {
-    if (!(value > 0) || Double.isInfinite(value)) {
-      throw new ParameterException(
-          spec.commandLine(), option + " (" + value + ") must be a positive number of seconds");
+  /** The same durations as {@code train --sync-interval}: a plain number is seconds. */
+  private Duration duration(String option, String text) {
+    try {
+      Duration d = SpecFile.duration(option, text);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(option + " (" + text + ") must be positive");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return Duration.ofMillis(Math.round(value * 1000));
   }
 }

@@ -222,7 +222,58 @@ class SyncCommandIT {
         run("sync", "--logdir", work.toString(), "--run-id", "r", "--follow", "--interval", "0");
     assertEquals(2, interval.status());
     assertTrue(
-        interval.err().contains("--interval (0.0) must be a positive number"), interval.err());
+        interval.err().startsWith("mlops sync: --interval (0) must be positive"), interval.err());
+
+    Outcome typo =
+        run("sync", "--logdir", work.toString(), "--run-id", "r", "--follow", "--interval", "5x");
+    assertEquals(2, typo.status());
+    assertTrue(
+        typo.err().contains("--interval (5x) is not a duration such as 90s, 10m"), typo.err());
+  }
+
+  @Test
+  void intervalsTakeTheDurationsOfTrainSyncIntervalAndPlainSeconds() throws Exception {
+    Path logdir = work.resolve("logs");
+    write(logdir, 0, 3);
+    Path done = Files.writeString(work.resolve("training.done"), "ok");
+    Run run = newRun();
+
+    Outcome units =
+        run(
+            "sync",
+            "--logdir",
+            logdir.toString(),
+            "--run-id",
+            run.id(),
+            "--follow",
+            "--interval",
+            "5s",
+            "--upload-interval",
+            "2m",
+            "--until-file",
+            done.toString(),
+            "--tracking-uri",
+            mlflow.trackingUri());
+    Outcome plain =
+        run(
+            "sync",
+            "--logdir",
+            logdir.toString(),
+            "--run-id",
+            run.id(),
+            "--follow",
+            "--interval",
+            "0.5",
+            "--until-file",
+            done.toString(),
+            "--tracking-uri",
+            mlflow.trackingUri());
+
+    assertEquals(0, units.status(), units.err());
+    assertTrue(units.err().contains(" every 5.0 s"), units.err());
+    assertEquals(0, plain.status(), plain.err());
+    assertTrue(plain.err().contains(" every 0.5 s"), plain.err());
+    assertEquals(3, loss(run.id()).size());
   }
 
   @Test

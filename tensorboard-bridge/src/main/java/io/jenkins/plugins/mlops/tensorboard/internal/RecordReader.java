@@ -3,6 +3,8 @@ package io.jenkins.plugins.mlops.tensorboard.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads TFRecord frames ({@code uint64 length, uint32 masked CRC of length, data, uint32 masked CRC
@@ -59,6 +61,17 @@ public final class RecordReader {
   /** The length field of the record that ended the file with {@link Outcome#BAD_LENGTH}. */
   public long badLength() {
     return badLength;
+  }
+
+  /**
+   * What the first record of {@code file} is: {@link Outcome#RECORD} for a file that starts as a
+   * TFRecord file does, {@link Outcome#END} while its first record is not complete (or the file is
+   * empty), otherwise the corruption found. Reads only as far as the first record.
+   */
+  public static Outcome firstRecord(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return new RecordReader(channel, 0).next();
+    }
   }
 
   /** Reads the next record. */

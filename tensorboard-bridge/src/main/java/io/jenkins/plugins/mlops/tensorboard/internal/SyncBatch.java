@@ -12,10 +12,14 @@ import io.jenkins.plugins.mlops.tracking.MlflowException;
 import io.jenkins.plugins.mlops.tracking.MlflowKeys;
 import io.jenkins.plugins.mlops.tracking.RunLogger;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -37,6 +41,7 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
     private long filesUploaded;
     private final Map<String, Long> maxSentStep;
     private final Map<String, Map<String, String>> keys = new HashMap<>();
+    private final Map<String, String[]> owners = new HashMap<>();
 
     public Totals(SyncState state) {
       points = state.points();
@@ -46,6 +51,15 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
       orphanedAlreadySent = state.orphanedAlreadySent();
       filesUploaded = state.filesUploaded();
       maxSentStep = new HashMap<>(state.maxSentStep());
+      state
+          .metricKeys()
+          .forEach(
+              (run, tags) ->
+                  tags.forEach(
+                      (tag, key) -> {
+                        keys.computeIfAbsent(run, r -> new HashMap<>()).put(tag, key);
+                        owners.put(key, new String[] {run, tag});
+                      }));
     }
 
     public SyncState toState(
@@ -65,7 +79,8 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
           images,
           orphaned,
           orphanedAlreadySent,
-          filesUploaded);
+          filesUploaded,
+          keys);
     }
 
     public long points() {
@@ -96,10 +111,62 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
       filesUploaded++;
     }
 
-    /** The metric key of a tag: {@code <run>/<tag>}, or the tag for the root run, sanitised. */
-    String key(String run, String tag) {
-      return keys.computeIfAbsent(run, r -> new HashMap<>())
-          .computeIfAbsent(tag, t -> MlflowKeys.sanitise(run.equals(".") ? t : run + "/" + t));
+    /**
+     * The metric key of a tag: {@code <run>/<tag>}, or the tag for the root run, sanitised. A
+     * series whose key another series already has (two names sanitised alike, or the root's {@code
+     * train/loss} and run {@code train}'s {@code loss}) gets a suffix made from its own name, with
+     * one warning naming both; the keys are kept in the state, so a resumed sync uses the same.
+     */
+    String key(String run, String tag, Consumer<String> console) {
+      Map<String, String> ofRun = keys.computeIfAbsent(run, r -> new HashMap<>());
+      String known = ofRun.get(tag);
+      if (known != null) {
+        return known;
+      }
+      String wanted = MlflowKeys.sanitise(run.equals(".") ? tag : run + "/" + tag);
+      String key = wanted;
+      for (int round = 0; owners.containsKey(key); round++) {
+        key = suffixed(wanted, run + "\u0000" + tag + (round == 0 ? "" : "\u0000" + round));
+      }
+      if (!key.equals(wanted)) {
+        String[] other = owners.get(wanted);
+        console.accept(
+            "WARNING: tensorboard sync: "
+                + describe(other[0], other[1])
+                + " and "
+                + describe(run, tag)
+                + " both become the MLflow metric '"
+                + wanted
+                + "'; the second is logged as '"
+                + key
+                + "'");
+      }
+      ofRun.put(tag, key);
+      owners.put(key, new String[] {run, tag});
+      return key;
+    }
+
+    private static String describe(String run, String tag) {
+      return run.equals(".")
+          ? "the tag '" + tag + "' of the root run"
+          : "the tag '" + tag + "' of run '" + run + "'";
+    }
+
+    private static String suffixed(String key, String series) {
+      String hash;
+      try {
+        byte[] digest =
+            MessageDigest.getInstance("SHA-256").digest(series.getBytes(StandardCharsets.UTF_8));
+        hash = HexFormat.of().formatHex(digest, 0, 4);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+      }
+      int room = 250 - hash.length() - 1;
+      String base =
+          key.codePointCount(0, key.length()) > room
+              ? key.substring(0, key.offsetByCodePoints(0, room))
+              : key;
+      return MlflowKeys.sanitise(base + "_" + hash);
     }
   }
 
@@ -137,7 +204,7 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
             tag,
             step,
             Kind.SCALAR,
-            new Metric(totals.key(run, tag), value, millis(wallTime), step)));
+            new Metric(totals.key(run, tag, console), value, millis(wallTime), step)));
   }
 
   @Override
@@ -146,7 +213,7 @@ public final class SyncBatch implements EventVisitor, OrphanedSteps.Sink {
     if (!options.histograms()) {
       return;
     }
-    String key = totals.key(run, tag);
+    String key = totals.key(run, tag, console);
     long time = millis(wallTime);
     metrics.add(
         new Pending(

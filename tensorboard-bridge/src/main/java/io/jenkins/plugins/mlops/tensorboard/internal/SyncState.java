@@ -10,12 +10,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What a sync saves after every hand-over to MLflow, so that a restarted sync sends nothing twice
  * and misses nothing: the reader's positions, the restart rule's memory, which event files were
- * uploaded at which size, and the totals. Written to a temporary file and renamed over the old one.
+ * uploaded at which size, the totals, and the MLflow key each series (run, tag) was given. Written
+ * to a temporary file and renamed over the old one.
  */
 public record SyncState(
     int version,
@@ -29,7 +31,8 @@ public record SyncState(
     long images,
     long orphaned,
     long orphanedAlreadySent,
-    long filesUploaded) {
+    long filesUploaded,
+    Map<String, Map<String, String>> metricKeys) {
 
   public static final int VERSION = 1;
 
@@ -40,12 +43,29 @@ public record SyncState(
     orphans = Map.copyOf(orphans);
     uploaded = Map.copyOf(uploaded);
     maxSentStep = Map.copyOf(maxSentStep);
+    Map<String, Map<String, String>> keys = new HashMap<>();
+    if (metricKeys != null) { // absent from the state files of earlier builds
+      metricKeys.forEach((run, tags) -> keys.put(run, Map.copyOf(tags)));
+    }
+    metricKeys = Map.copyOf(keys);
   }
 
   /** A state for a sync that has done nothing yet. */
   public static SyncState fresh(String runId) {
     return new SyncState(
-        VERSION, runId, ReaderState.EMPTY, Map.of(), Map.of(), Map.of(), 0, 0, 0, 0, 0, 0);
+        VERSION,
+        runId,
+        ReaderState.EMPTY,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Map.of());
   }
 
   /** Reads {@code file}, or null when it does not exist. */

@@ -1,11 +1,12 @@
 package io.jenkins.plugins.mlops.tracking.internal;
 
-import java.util.regex.Pattern;
-
 /**
- * MLflow's rules for metric, param and tag keys: at most 250 characters of letters, digits, {@code
- * _ - . / space}, and a key that, read as a path, names itself (no {@code ..}, no leading or
- * doubled slash). Colons are refused too: older and Windows servers do not accept them.
+ * MLflow's rules for metric, param and tag keys, as MLflow 3 checks them ({@code
+ * mlflow/utils/validation.py}): at most 250 characters matching {@code ^[/\w.\- :]*$}, where {@code
+ * \w} is Python's Unicode word character (a letter or a number of any script, or {@code _}; not a
+ * combining mark), and a key that, read as a path, names itself ({@code posixpath.normpath} leaves
+ * it as it is; it does not start with {@code /} or {@code ..}). Servers on Windows refuse colons,
+ * which we cannot see from here.
  */
 public final class Keys {
 
@@ -18,9 +19,6 @@ public final class Keys {
   /** The longest run tag value MLflow accepts. */
   public static final int MAX_TAG_VALUE_LENGTH = 8000;
 
-  private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_\\-./ ]+");
-  private static final Pattern NOT_ALLOWED = Pattern.compile("[^A-Za-z0-9_\\-./ ]");
-
   private Keys() {}
 
   /** Why {@code key} is not a valid MLflow key, or {@code null} when it is. */
@@ -28,19 +26,16 @@ public final class Keys {
     if (key == null || key.isEmpty()) {
       return "it is empty";
     }
-    if (key.length() > MAX_KEY_LENGTH) {
-      return "it is "
-          + key.length()
-          + " characters long; at most "
-          + MAX_KEY_LENGTH
-          + " are allowed";
+    int length = key.codePointCount(0, key.length());
+    if (length > MAX_KEY_LENGTH) {
+      return "it is " + length + " characters long; at most " + MAX_KEY_LENGTH + " are allowed";
     }
-    if (!ALLOWED.matcher(key).matches()) {
-      return "it may only contain letters, digits, '_', '-', '.', '/' and spaces";
+    if (!key.codePoints().allMatch(Keys::allowed)) {
+      return "it may only contain letters, digits, '_', '-', '.', '/', ':' and spaces";
     }
     if (!isCleanPath(key)) {
       return "read as a path it must name itself: no leading, trailing or doubled '/', no '.' or"
-          + " '..' parts";
+          + " '..' parts, no leading '..'";
     }
     return null;
   }
@@ -70,7 +65,9 @@ public final class Keys {
     if (problem(key) == null) {
       return key;
     }
-    String cleaned = NOT_ALLOWED.matcher(key).replaceAll("_");
+    StringBuilder cleanedChars = new StringBuilder();
+    key.codePoints().forEach(c -> cleanedChars.appendCodePoint(allowed(c) ? c : '_'));
+    String cleaned = cleanedChars.toString();
     StringBuilder path = new StringBuilder();
     for (String segment : cleaned.split("/")) {
       if (segment.isEmpty()) {
@@ -85,15 +82,48 @@ public final class Keys {
       path.append(segment);
     }
     String result = path.length() == 0 ? "_" : path.toString();
-    if (result.length() > MAX_KEY_LENGTH) {
+    if (result.startsWith("..")) {
+      result = "_" + result.substring(1);
+    }
+    if (result.codePointCount(0, result.length()) > MAX_KEY_LENGTH) {
       String hash = Integer.toHexString(key.hashCode());
-      result = result.substring(0, MAX_KEY_LENGTH - hash.length() - 1) + "_" + hash;
+      result = cut(result, MAX_KEY_LENGTH - hash.length() - 1) + "_" + hash;
     }
     return result;
   }
 
+  /** The first {@code codePoints} characters of {@code s} (never half a surrogate pair). */
+  public static String cut(String s, int codePoints) {
+    if (s.codePointCount(0, s.length()) <= codePoints) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, codePoints));
+  }
+
+  /**
+   * Whether MLflow's {@code [/\w.\- :]} takes {@code c}: Python's {@code \w} is {@code
+   * str.isalnum()} (letters, and digits and other numbers) or {@code _}.
+   */
+  private static boolean allowed(int c) {
+    if (c == '_' || c == '/' || c == '.' || c == '-' || c == ' ' || c == ':') {
+      return true;
+    }
+    return switch (Character.getType(c)) {
+      case Character.UPPERCASE_LETTER,
+          Character.LOWERCASE_LETTER,
+          Character.TITLECASE_LETTER,
+          Character.MODIFIER_LETTER,
+          Character.OTHER_LETTER,
+          Character.DECIMAL_DIGIT_NUMBER,
+          Character.LETTER_NUMBER,
+          Character.OTHER_NUMBER ->
+          true;
+      default -> false;
+    };
+  }
+
   private static boolean isCleanPath(String key) {
-    if (key.startsWith("/") || key.endsWith("/") || key.contains("//")) {
+    if (key.startsWith("/") || key.startsWith("..") || key.endsWith("/") || key.contains("//")) {
       return false;
     }
     for (String segment : key.split("/")) {
