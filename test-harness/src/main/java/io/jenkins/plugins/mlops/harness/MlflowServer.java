@@ -73,6 +73,28 @@ public final class MlflowServer implements BeforeAllCallback {
         System.out::println);
   }
 
+  /**
+   * Starts MLflow's own basic-auth app ({@code mlflow server --app-name basic-auth}) outside JUnit
+   * (close it): user {@code admin} with {@code adminPassword} (through {@code
+   * MLFLOW_AUTH_ADMIN_PASSWORD}, in the server's environment only), a random {@code
+   * MLFLOW_FLASK_SERVER_SECRET_KEY}, the user database in the server's own folder, and every other
+   * user read-only ({@code default_permission = READ}).
+   */
+  public static MlflowServerProcess startBasicAuth(String adminPassword) {
+    if (adminPassword == null || adminPassword.isBlank()) {
+      throw new IllegalArgumentException("the basic-auth server needs an admin password");
+    }
+    byte[] key = new byte[24];
+    new java.security.SecureRandom().nextBytes(key);
+    return startStandalone(
+        List.of("--app-name", "basic-auth"),
+        java.util.Map.of(
+            "MLFLOW_AUTH_ADMIN_PASSWORD",
+            adminPassword,
+            "MLFLOW_FLASK_SERVER_SECRET_KEY",
+            java.util.HexFormat.of().formatHex(key)));
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
     // A store lookup also searches the parent stores, so a per-class server needs a key of its own:

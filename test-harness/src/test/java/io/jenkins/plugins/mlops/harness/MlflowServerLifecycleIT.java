@@ -44,4 +44,38 @@ class MlflowServerLifecycleIT {
     assertEquals(List.of(), tree.stream().filter(ProcessHandle::isAlive).toList());
     assertFalse(Files.exists(dataDir), dataDir + " should be deleted");
   }
+
+  @Test
+  void theBasicAuthServerRefusesStrangersAndLetsTheAdminIn() throws Exception {
+    String password = "Adm1n-" + java.util.UUID.randomUUID();
+    try (MlflowServerProcess server = MlflowServer.startBasicAuth(password)) {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI create = server.uri().resolve("/api/2.0/mlflow/experiments/create");
+      java.util.function.Function<String, java.net.http.HttpRequest> request =
+          auth -> {
+            var b =
+                java.net.http.HttpRequest.newBuilder(create)
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"name\": \"auth-" + java.util.UUID.randomUUID() + "\"}"));
+            if (auth != null) {
+              b.header(
+                  "Authorization",
+                  "Basic "
+                      + java.util.Base64.getEncoder()
+                          .encodeToString(auth.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            return b.build();
+          };
+      var body = java.net.http.HttpResponse.BodyHandlers.ofString();
+
+      assertEquals(401, http.send(request.apply(null), body).statusCode());
+      assertEquals(401, http.send(request.apply("admin:wrong"), body).statusCode());
+      var admin = http.send(request.apply("admin:" + password), body);
+      assertEquals(200, admin.statusCode(), admin.body());
+      assertTrue(Files.exists(server.dataDir().resolve("basic_auth.db")), "users kept with data");
+      assertFalse(server.output().contains(password), "the server never prints the password");
+    }
+  }
 }

@@ -37,6 +37,14 @@ public interface TrackingClient extends AutoCloseable {
   /** Where this client tracks (a server URI without credentials, or a {@code file:} URI). */
   URI trackingUri();
 
+  /**
+   * MLflow's environment variables that let a child process (a training worker, MLflow's Python
+   * client in it) reach this store as this client does: the URI, the credentials, TLS, timeout and
+   * retries (see {@link TrackingConfig#toEnvironment()}). Secrets are in plain text: put the map
+   * only into a process environment, never into arguments, files or logs.
+   */
+  java.util.Map<String, String> childEnvironment();
+
   /** Experiments: get-or-create by name, find, read. */
   Experiments experiments();
 

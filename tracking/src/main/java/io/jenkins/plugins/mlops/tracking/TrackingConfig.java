@@ -160,6 +160,38 @@ public record TrackingConfig(
     return config;
   }
 
+  /**
+   * This configuration as MLflow's own environment variables, for a child process (a training
+   * worker) that should reach the same store the same way: {@code MLFLOW_TRACKING_URI}, the
+   * credentials ({@code MLFLOW_TRACKING_USERNAME}/{@code _PASSWORD} or {@code _TOKEN}), the TLS
+   * settings, {@code MLFLOW_HTTP_REQUEST_TIMEOUT} and {@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}.
+   *
+   * <p>The map holds secrets in plain text: hand it only to a process's environment, never to its
+   * arguments (which {@code ps} shows), a file or a log.
+   */
+  public Map<String, String> toEnvironment() {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    String uri = trackingUri.toString();
+    env.put(
+        "MLFLOW_TRACKING_URI",
+        uri.endsWith("/") && !uri.endsWith(":///") ? uri.substring(0, uri.length() - 1) : uri);
+    if (credentials instanceof Credentials.Basic basic) {
+      env.put("MLFLOW_TRACKING_USERNAME", basic.username());
+      env.put("MLFLOW_TRACKING_PASSWORD", basic.password().reveal());
+    } else if (credentials instanceof Credentials.BearerToken bearer) {
+      env.put("MLFLOW_TRACKING_TOKEN", bearer.token().reveal());
+    }
+    if (tls.caCertificate() != null) {
+      env.put("MLFLOW_TRACKING_SERVER_CERT_PATH", tls.caCertificate().toAbsolutePath().toString());
+    }
+    if (tls.insecure()) {
+      env.put("MLFLOW_TRACKING_INSECURE_TLS", "true");
+    }
+    env.put("MLFLOW_HTTP_REQUEST_TIMEOUT", Long.toString(Math.max(1, requestTimeout.toSeconds())));
+    env.put("MLFLOW_HTTP_REQUEST_MAX_RETRIES", Integer.toString(retry.maxAttempts() - 1));
+    return java.util.Collections.unmodifiableMap(env);
+  }
+
   /** Whether this is MLflow's file store on disk rather than a server. */
   public boolean isLocal() {
     return trackingUri.getScheme().equals("file");

@@ -120,4 +120,23 @@ class TrackingConfigTest {
     assertEquals("******", Secret.of("hunter2").toString());
     assertFalse(new Credentials.BearerToken(Secret.of("hunter2")).toString().contains("hunter2"));
   }
+
+  @Test
+  void aChildProcessGetsTheSameServerAndCredentialsAsMlflowsVariables() {
+    TrackingConfig config =
+        TrackingConfig.parse("http://carol:Ca%2Frol@mlflow.example:5000/", WORK)
+            .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, 1.0, Duration.ZERO))
+            .withRequestTimeout(Duration.ofSeconds(45));
+
+    Map<String, String> env = config.toEnvironment();
+
+    assertEquals("http://mlflow.example:5000", env.get("MLFLOW_TRACKING_URI"));
+    assertEquals("carol", env.get("MLFLOW_TRACKING_USERNAME"));
+    assertEquals("Ca/rol", env.get("MLFLOW_TRACKING_PASSWORD"));
+    assertEquals("45", env.get("MLFLOW_HTTP_REQUEST_TIMEOUT"));
+    assertEquals("2", env.get("MLFLOW_HTTP_REQUEST_MAX_RETRIES"));
+    TrackingConfig again = TrackingConfig.fromEnvironment(env, WORK);
+    assertEquals(config.credentials(), again.credentials());
+    assertEquals(config.retry().maxAttempts(), again.retry().maxAttempts());
+  }
 }

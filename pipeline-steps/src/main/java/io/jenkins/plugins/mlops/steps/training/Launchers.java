@@ -40,6 +40,10 @@ public final class Launchers {
    * The run's side of the contract: MLflow and the directories (null values are left out).
    *
    * @param trainerCommand how to start the built-in trainer, for the {@code djl} launcher
+   * @param trackingEnv MLflow's variables for reaching the server as the caller does (credentials,
+   *     TLS, timeout, retries: {@code TrackingClient.childEnvironment()}); they go into the
+   *     workers' environment only, never into their arguments, and the record's {@code toString()}
+   *     shows only their names
    */
   public record Contract(
       String trackingUri,
@@ -49,10 +53,50 @@ public final class Launchers {
       String logdir,
       String outputDir,
       String checkpointDir,
-      List<String> trainerCommand) {}
+      List<String> trainerCommand,
+      Map<String, String> trackingEnv) {
+    public Contract {
+      trainerCommand = trainerCommand == null ? List.of() : List.copyOf(trainerCommand);
+      trackingEnv =
+          trackingEnv == null
+              ? Map.of()
+              : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trackingEnv));
+    }
 
-  /** One worker's process: its argument vector and environment. */
-  public record RankLaunch(int worker, List<String> argv, Map<String, String> env) {}
+    @Override
+    public String toString() {
+      return "Contract[trackingUri="
+          + trackingUri
+          + ", runId="
+          + runId
+          + ", experimentId="
+          + experimentId
+          + ", dataDir="
+          + dataDir
+          + ", logdir="
+          + logdir
+          + ", outputDir="
+          + outputDir
+          + ", checkpointDir="
+          + checkpointDir
+          + ", trainerCommand="
+          + trainerCommand
+          + ", trackingEnv="
+          + trackingEnv.keySet()
+          + "]";
+    }
+  }
+
+  /**
+   * One worker's process: its argument vector and environment. The environment may hold the
+   * tracking credentials, so {@code toString()} shows only its names.
+   */
+  public record RankLaunch(int worker, List<String> argv, Map<String, String> env) {
+    @Override
+    public String toString() {
+      return "RankLaunch[worker=" + worker + ", argv=" + argv + ", env=" + env.keySet() + "]";
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,6 +128,8 @@ public final class Launchers {
     for (int worker = 0; worker < spec.workers(); worker++) {
       Map<String, String> env = new LinkedHashMap<>(spec.env());
       env.put("PYTHONUNBUFFERED", "1");
+      // The caller's way to the server (credentials included) beats anything of the same name.
+      env.putAll(contract.trackingEnv());
       put(env, "MLFLOW_TRACKING_URI", contract.trackingUri());
       put(env, "MLFLOW_RUN_ID", contract.runId());
       put(env, "MLFLOW_EXPERIMENT_ID", contract.experimentId());

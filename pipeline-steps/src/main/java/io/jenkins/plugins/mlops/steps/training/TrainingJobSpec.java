@@ -94,6 +94,10 @@ public record TrainingJobSpec(
           "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
               + "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
 
+  /** MLflow's secret variables: workers get them from the caller's tracking configuration. */
+  private static final Set<String> TRACKING_SECRETS =
+      Set.of("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN");
+
   /** Names the launchers set; a user's env may not set them. */
   static boolean reserved(String name) {
     return name.startsWith("MLOPS_")
@@ -305,6 +309,14 @@ public record TrainingJobSpec(
     Set<String> names = new HashSet<>();
     for (String name : env.keySet()) {
       envName(problems, "env", name);
+      if (TRACKING_SECRETS.contains(name)) {
+        // A value here travels in the spec (and, from a command line, in the process arguments).
+        problems.add(
+            "env "
+                + name
+                + " is a tracking credential: set it in the caller's environment (or credentials),"
+                + " which passes it to every worker's environment, never as a value in the spec");
+      }
       names.add(name);
     }
     secretEnv.forEach(

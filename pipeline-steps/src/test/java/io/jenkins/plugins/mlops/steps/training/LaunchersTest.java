@@ -20,7 +20,8 @@ class LaunchersTest {
           "/logs",
           "/out",
           "/ckpt",
-          List.of("java", "-jar", "/opt/mlops/trainer.jar"));
+          List.of("java", "-jar", "/opt/mlops/trainer.jar"),
+          Map.of());
 
   private static final Launchers.Topology THREE =
       new Launchers.Topology(
@@ -149,5 +150,46 @@ class LaunchersTest {
     assertEquals("gpu", rank.env().get("MLOPS_PARAM_DEVICES"));
     assertEquals("/ckpt", rank.env().get("MLOPS_CHECKPOINT_DIR"));
     assertEquals("/data", rank.env().get("MLOPS_DATA_DIR"));
+  }
+
+  @Test
+  void trackingCredentialsReachEveryWorkersEnvironmentAndNeverItsArguments() {
+    String password = "Ca/rol-Pw-88x";
+    Launchers.Contract withCredentials =
+        new Launchers.Contract(
+            "http://mlflow:5000",
+            "run123",
+            "7",
+            "/data",
+            "/logs",
+            "/out",
+            "/ckpt",
+            List.of("java", "-jar", "/opt/mlops/trainer.jar"),
+            Map.of(
+                "MLFLOW_TRACKING_URI", "http://elsewhere:5000",
+                "MLFLOW_TRACKING_USERNAME", "carol",
+                "MLFLOW_TRACKING_PASSWORD", password));
+    TrainingJobSpec spec =
+        TrainingJobSpec.builder()
+            .setNamePrefix("keras")
+            .setLauncher(Launcher.TENSORFLOW)
+            .addCommand("python", "train.py")
+            .optWorkers(2)
+            .addHyperparameter("label", "digit")
+            .build();
+    List<Launchers.RankLaunch> ranks =
+        Launchers.plan(
+            spec,
+            new Launchers.Topology(List.of("127.0.0.1", "127.0.0.1"), List.of(0, 0)),
+            withCredentials);
+
+    for (Launchers.RankLaunch rank : ranks) {
+      assertEquals("carol", rank.env().get("MLFLOW_TRACKING_USERNAME"));
+      assertEquals(password, rank.env().get("MLFLOW_TRACKING_PASSWORD"));
+      assertEquals("http://mlflow:5000", rank.env().get("MLFLOW_TRACKING_URI"), "the run's URI");
+      assertFalse(String.join(" ", rank.argv()).contains(password), rank.argv().toString());
+      assertFalse(rank.toString().contains(password), rank.toString());
+    }
+    assertFalse(withCredentials.toString().contains(password), withCredentials.toString());
   }
 }

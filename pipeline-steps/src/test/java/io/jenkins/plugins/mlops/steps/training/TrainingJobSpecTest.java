@@ -1,6 +1,7 @@
 package io.jenkins.plugins.mlops.steps.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,5 +124,21 @@ class TrainingJobSpecTest {
         assertThrows(IllegalArgumentException.class, () -> Launcher.parse("mpi")).getMessage());
     assertEquals(1.5, TrainingJobSpec.amount("1500m"), 1e-9);
     assertEquals(2L << 30, (long) TrainingJobSpec.amount("2Gi"));
+  }
+
+  @Test
+  void aTrackingPasswordOrTokenIsNeverAValueInTheSpec() {
+    String m =
+        problems(
+            valid()
+                .addEnv("MLFLOW_TRACKING_PASSWORD", "s3cret-Pw")
+                .addEnv("MLFLOW_TRACKING_TOKEN", "t0ken"));
+    assertTrue(
+        m.contains(
+            "env MLFLOW_TRACKING_PASSWORD is a tracking credential: set it in the caller's"
+                + " environment"),
+        m);
+    assertTrue(m.contains("env MLFLOW_TRACKING_TOKEN is a tracking credential"), m);
+    assertFalse(m.contains("s3cret-Pw") || m.contains("t0ken"), m);
   }
 }

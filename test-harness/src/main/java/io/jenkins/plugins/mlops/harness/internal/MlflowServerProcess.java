@@ -120,7 +120,10 @@ public final class MlflowServerProcess implements AutoCloseable {
             .apply(args)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            // Relative paths the server writes (the basic-auth app's user database) stay in its
+            // own folder, deleted with it.
+            .directory(dataDir.toFile());
     // The server's background job runner (GenAI jobs) is not needed and costs several processes.
     builder.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
     Instant start = Instant.now();

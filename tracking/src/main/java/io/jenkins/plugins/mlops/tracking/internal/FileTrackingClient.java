@@ -41,6 +41,13 @@ public final class FileTrackingClient implements TrackingClient {
   }
 
   @Override
+  public java.util.Map<String, String> childEnvironment() {
+    String uri = trackingUri().toString();
+    return java.util.Map.of(
+        "MLFLOW_TRACKING_URI", uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri);
+  }
+
+  @Override
   public Experiments experiments() {
     return experiments;
   }

@@ -48,6 +48,11 @@ public final class RestTrackingClient implements TrackingClient {
   }
 
   @Override
+  public java.util.Map<String, String> childEnvironment() {
+    return rest.config().toEnvironment();
+  }
+
+  @Override
   public Experiments experiments() {
     return experiments;
   }

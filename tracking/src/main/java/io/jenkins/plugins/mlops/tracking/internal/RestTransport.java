@@ -41,6 +41,7 @@ public final class RestTransport {
   /** The REST API of MLflow's tracking service, relative to the server URI. */
   public static final String API = "api/2.0/mlflow/";
 
+  private final TrackingConfig config;
   private final URI base;
   private final HttpClient http;
   private final String authorization;
@@ -50,6 +51,7 @@ public final class RestTransport {
   private final Consumer<String> console;
 
   public RestTransport(TrackingConfig config, Sleeper sleeper, Consumer<String> console) {
+    this.config = config;
     String uri = config.trackingUri().toString();
     this.base = URI.create(uri.endsWith("/") ? uri : uri + "/");
     HttpClient.Builder builder =
@@ -66,6 +68,11 @@ public final class RestTransport {
     this.retry = config.retry();
     this.sleeper = sleeper;
     this.console = console;
+  }
+
+  /** The configuration this transport was made from (its secrets included). */
+  public TrackingConfig config() {
+    return config;
   }
 
   /** The server's base URI (no credentials in it). */

@@ -386,7 +386,8 @@ final class LocalJob implements TrainingHandle {
             dir.resolve("tensorboard").toString(),
             output.toString(),
             dir.resolve("checkpoints").toString(),
-            options.trainerCommand());
+            options.trainerCommand(),
+            context.tracking().childEnvironment());
     List<RankLaunch> plan = Launchers.plan(spec, topology, contract);
     console.accept(
         "training job "
