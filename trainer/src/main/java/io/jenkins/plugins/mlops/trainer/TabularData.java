@@ -31,11 +31,30 @@ final class TabularData {
   private final Preprocessing preprocessing;
   private final Map<String, Split> splits;
   private final String fingerprint;
+  private final Map<String, String> schema;
+  private final List<List<Object>> example;
 
-  private TabularData(Preprocessing preprocessing, Map<String, Split> splits, String fingerprint) {
+  private TabularData(
+      Preprocessing preprocessing,
+      Map<String, Split> splits,
+      String fingerprint,
+      Map<String, String> schema,
+      List<List<Object>> example) {
     this.preprocessing = preprocessing;
     this.splits = splits;
     this.fingerprint = fingerprint;
+    this.schema = Map.copyOf(schema);
+    this.example = List.copyOf(example);
+  }
+
+  /** The training split's columns and their DuckDB types. */
+  Map<String, String> schema() {
+    return schema;
+  }
+
+  /** The features of the training split's first rows (at most 5), in feature order. */
+  List<List<Object>> example() {
+    return example;
   }
 
   Preprocessing preprocessing() {
@@ -89,11 +108,33 @@ final class TabularData {
       for (Map.Entry<String, Path> f : files.entrySet()) {
         splits.put(f.getKey(), encode(sql, prep, f.getKey(), f.getValue(), schema, console));
       }
-      return new TabularData(prep, splits, fingerprint(dir));
+      return new TabularData(prep, splits, fingerprint(dir), schema, example(sql, prep));
     } catch (SQLException e) {
       throw new IllegalArgumentException(
           "the splits in " + dir + " could not be read: " + e.getMessage().replace('\n', ' '), e);
     }
+  }
+
+  private static List<List<Object>> example(Statement sql, Preprocessing prep) throws SQLException {
+    List<String> columns = prep.features().stream().map(f -> id(f.name())).toList();
+    List<List<Object>> rows = new ArrayList<>();
+    try (ResultSet r =
+        sql.executeQuery("SELECT " + String.join(", ", columns) + " FROM train LIMIT 5")) {
+      while (r.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= columns.size(); i++) {
+          Object v = r.getObject(i);
+          row.add(
+              v == null || v instanceof String || v instanceof Boolean
+                  ? v
+                  : v instanceof java.math.BigDecimal d
+                      ? (Object) d.doubleValue()
+                      : v instanceof Number ? v : v.toString());
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
   }
 
   private static String fingerprint(Path dir) {
