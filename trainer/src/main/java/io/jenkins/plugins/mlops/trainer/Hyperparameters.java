@@ -89,12 +89,9 @@ public final class Hyperparameters {
   public static Map<String, String> resolve(List<String> args, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
     KNOWN.values().forEach(s -> values.put(s.name(), s.defaultValue()));
-    env.forEach(
-        (key, value) -> {
-          if (key.startsWith("MLOPS_PARAM_")) {
-            values.put(check(key.substring("MLOPS_PARAM_".length()), key), value);
-          }
-        });
+    Map<String, String> fromArgs = new LinkedHashMap<>();
+    // Arguments first: a launcher passes each setting both ways, and the message should name
+    // the spelling the user wrote (--epoch), not the variable made from it (MLOPS_PARAM_EPOCH).
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--") || arg.length() == 2) {
@@ -114,8 +111,15 @@ public final class Hyperparameters {
         }
         value = args.get(++i);
       }
-      values.put(check(name, "--" + name), value);
+      fromArgs.put(check(name, "--" + name), value);
     }
+    env.forEach(
+        (key, value) -> {
+          if (key.startsWith("MLOPS_PARAM_")) {
+            values.put(check(key.substring("MLOPS_PARAM_".length()), key), value);
+          }
+        });
+    values.putAll(fromArgs);
     return values;
   }
 
@@ -139,9 +143,14 @@ public final class Hyperparameters {
 
   /** The known name closest to {@code name} by edit distance, or null when none is close. */
   static String nearest(String name) {
+    return nearest(name, KNOWN.keySet());
+  }
+
+  /** The one of {@code candidates} closest to {@code name}, or null when none is close. */
+  static String nearest(String name, java.util.Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : KNOWN.keySet()) {
+    for (String candidate : candidates) {
       int d = distance(name, candidate);
       if (d < bestDistance) {
         bestDistance = d;

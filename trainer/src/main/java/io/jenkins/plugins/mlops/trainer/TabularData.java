@@ -31,11 +31,30 @@ final class TabularData {
   private final Preprocessing preprocessing;
   private final Map<String, Split> splits;
   private final String fingerprint;
+  private final Map<String, String> schema;
+  private final List<List<Object>> example;
 
-  private TabularData(Preprocessing preprocessing, Map<String, Split> splits, String fingerprint) {
+  private TabularData(
+      Preprocessing preprocessing,
+      Map<String, Split> splits,
+      String fingerprint,
+      Map<String, String> schema,
+      List<List<Object>> example) {
     this.preprocessing = preprocessing;
     this.splits = splits;
     this.fingerprint = fingerprint;
+    this.schema = Map.copyOf(schema);
+    this.example = List.copyOf(example);
+  }
+
+  /** The training split's columns and their DuckDB types. */
+  Map<String, String> schema() {
+    return schema;
+  }
+
+  /** The features of the training split's first rows (at most 5), in feature order. */
+  List<List<Object>> example() {
+    return example;
   }
 
   Preprocessing preprocessing() {
@@ -52,12 +71,116 @@ final class TabularData {
     return fingerprint;
   }
 
-  static TabularData load(TrainerConfig config, Consumer<String> console) {
-    Path dir = config.dataDir();
+  /**
+   * Checks what can be checked without reading the rows: the manifest's files and digests, that the
+   * label and the named features are columns of the training split, and that a monitored validation
+   * metric has a validation split ({@code --check}, before an MLflow run is made).
+   */
+  static void check(TrainerConfig config, Consumer<String> console) {
+    Map<String, Path> files = files(config.dataDir(), console);
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement sql = db.createStatement()) {
+      views(sql, Map.of("train", files.get("train")));
+      checkColumns(config, schema(sql, "train"));
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(
+          "the training split "
+              + files.get("train")
+              + " could not be read: "
+              + e.getMessage().replace('\n', ' '),
+          e);
+    }
+    if (config.earlyStoppingPatience() > 0
+        && !config.earlyStoppingMetric().startsWith("train_")
+        && !files.containsKey("validation")) {
+      throw new IllegalArgumentException(
+          "--early_stopping_metric ("
+              + config.earlyStoppingMetric()
+              + ") needs a validation split; prepare one or monitor a train_ metric");
+    }
+  }
+
+  private static Map<String, Path> files(Path dir, Consumer<String> console) {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(
           "data_dir (" + dir + ") is not a directory; give the output directory of mlops prepare");
     }
+    DataManifest manifest = DataManifest.read(dir);
+    Map<String, Path> files = manifest == null ? scan(dir) : listed(dir, manifest, console);
+    if (!files.containsKey("train")) {
+      throw new IllegalArgumentException(
+          manifest == null
+              ? "data_dir ("
+                  + dir
+                  + ") has no train.parquet or train.csv; give the output of mlops prepare"
+              : dir.resolve(DataManifest.FILE)
+                  + " lists no train split (it lists "
+                  + manifest.files().keySet()
+                  + "); the trainer needs one");
+    }
+    return files;
+  }
+
+  private static void views(Statement sql, Map<String, Path> files) throws SQLException {
+    for (Map.Entry<String, Path> f : files.entrySet()) {
+      String path = "'" + f.getValue().toString().replace("'", "''") + "'";
+      String reader =
+          f.getValue().toString().endsWith(".csv")
+              ? "read_csv(" + path + ", header = true)"
+              : "read_parquet(" + path + ")";
+      sql.execute("CREATE VIEW " + f.getKey() + " AS SELECT * FROM " + reader);
+    }
+  }
+
+  static TabularData load(TrainerConfig config, Consumer<String> console) {
+    Path dir = config.dataDir();
+    DataManifest manifest = DataManifest.read(dir);
+    Map<String, Path> files = files(dir, console);
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement sql = db.createStatement()) {
+      views(sql, files);
+      Map<String, String> schema = schema(sql, "train");
+      Preprocessing prep = fit(sql, config, schema, console);
+      Map<String, Split> splits = new LinkedHashMap<>();
+      for (Map.Entry<String, Path> f : files.entrySet()) {
+        splits.put(f.getKey(), encode(sql, prep, f.getKey(), f.getValue(), schema, console));
+      }
+      return new TabularData(
+          prep,
+          splits,
+          manifest == null ? null : manifest.fingerprint(),
+          schema,
+          example(sql, prep));
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(
+          "the splits in " + dir + " could not be read: " + e.getMessage().replace('\n', ' '), e);
+    }
+  }
+
+  private static List<List<Object>> example(Statement sql, Preprocessing prep) throws SQLException {
+    List<String> columns = prep.features().stream().map(f -> id(f.name())).toList();
+    List<List<Object>> rows = new ArrayList<>();
+    try (ResultSet r =
+        sql.executeQuery("SELECT " + String.join(", ", columns) + " FROM train LIMIT 5")) {
+      while (r.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= columns.size(); i++) {
+          Object v = r.getObject(i);
+          row.add(
+              v == null || v instanceof String || v instanceof Boolean
+                  ? v
+                  : v instanceof java.math.BigDecimal d
+                      ? (Object) d.doubleValue()
+                      : v instanceof Number ? v : v.toString());
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /** Without a manifest: {@code train}, {@code validation}, {@code test} as Parquet or CSV. */
+  private static Map<String, Path> scan(Path dir) {
     Map<String, Path> files = new LinkedHashMap<>();
     for (String name : SPLITS) {
       for (String ext : List.of("parquet", "csv")) {
@@ -67,46 +190,31 @@ final class TabularData {
         }
       }
     }
-    if (!files.containsKey("train")) {
-      throw new IllegalArgumentException(
-          "data_dir ("
-              + dir
-              + ") has no train.parquet or train.csv; give the output of mlops prepare");
-    }
-    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
-        Statement sql = db.createStatement()) {
-      for (Map.Entry<String, Path> f : files.entrySet()) {
-        String path = "'" + f.getValue().toString().replace("'", "''") + "'";
-        String reader =
-            f.getValue().toString().endsWith(".csv")
-                ? "read_csv(" + path + ", header = true)"
-                : "read_parquet(" + path + ")";
-        sql.execute("CREATE VIEW " + f.getKey() + " AS SELECT * FROM " + reader);
-      }
-      Map<String, String> schema = schema(sql, "train");
-      Preprocessing prep = fit(sql, config, schema, console);
-      Map<String, Split> splits = new LinkedHashMap<>();
-      for (Map.Entry<String, Path> f : files.entrySet()) {
-        splits.put(f.getKey(), encode(sql, prep, f.getKey(), f.getValue(), schema, console));
-      }
-      return new TabularData(prep, splits, fingerprint(dir));
-    } catch (SQLException e) {
-      throw new IllegalArgumentException(
-          "the splits in " + dir + " could not be read: " + e.getMessage().replace('\n', ' '), e);
-    }
+    return files;
   }
 
-  private static String fingerprint(Path dir) {
-    Path manifest = dir.resolve("manifest.json");
-    if (!Files.isRegularFile(manifest)) {
-      return null;
+  /**
+   * With a manifest: exactly the files it lists for the trainer's splits, each checked against its
+   * SHA-256; any other file in the directory is ignored.
+   */
+  private static Map<String, Path> listed(
+      Path dir, DataManifest manifest, Consumer<String> console) {
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (String name : SPLITS) {
+      Path f = manifest.verifiedFile(dir, name);
+      if (f != null) {
+        files.put(name, f);
+      }
     }
-    try {
-      var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.toFile());
-      return node.hasNonNull("fingerprint") ? node.get("fingerprint").asText() : null;
-    } catch (java.io.IOException e) {
-      return null;
+    List<String> others =
+        manifest.files().keySet().stream().filter(k -> !SPLITS.contains(k)).toList();
+    if (!others.isEmpty()) {
+      console.accept(
+          "trainer: the manifest's splits "
+              + others
+              + " are not train, validation or test; they are not used");
     }
+    return files;
   }
 
   private static Map<String, String> schema(Statement sql, String view) throws SQLException {
@@ -146,6 +254,9 @@ final class TabularData {
           nearest = c;
         }
       }
+      if (nearest == null) {
+        nearest = Hyperparameters.nearest(column, schema.keySet());
+      }
       throw new IllegalArgumentException(
           option
               + " ("
@@ -157,26 +268,33 @@ final class TabularData {
     }
   }
 
-  /** Decides the features, the task and the statistics, all from the training split. */
-  private static Preprocessing fit(
-      Statement sql, TrainerConfig config, Map<String, String> schema, Consumer<String> console)
-      throws SQLException {
+  /** The feature columns, once the label and the named columns are known to exist. */
+  private static List<String> checkColumns(TrainerConfig config, Map<String, String> schema) {
     String label = config.label();
-    require("label", label, schema);
+    require("--label", label, schema);
     List<String> names = new ArrayList<>(config.features());
     if (names.isEmpty()) {
       schema.keySet().stream().filter(c -> !c.equals(label)).forEach(names::add);
     }
-    names.forEach(c -> require("features", c, schema));
-    config.categorical().forEach(c -> require("categorical", c, schema));
+    names.forEach(c -> require("--features", c, schema));
+    config.categorical().forEach(c -> require("--categorical", c, schema));
     if (names.contains(label)) {
       throw new IllegalArgumentException(
-          "features include the label (" + label + "); leave it out");
+          "--features include the label (" + label + "); leave it out");
     }
     if (names.isEmpty()) {
       throw new IllegalArgumentException(
           "no feature columns: the training split has only the label");
     }
+    return names;
+  }
+
+  /** Decides the features, the task and the statistics, all from the training split. */
+  private static Preprocessing fit(
+      Statement sql, TrainerConfig config, Map<String, String> schema, Consumer<String> console)
+      throws SQLException {
+    String label = config.label();
+    List<String> names = checkColumns(config, schema);
     long rows = count(sql, "SELECT count(*) FROM train");
     if (rows == 0) {
       throw new IllegalArgumentException("the training split is empty");

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.trainer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,10 +70,19 @@ public record TrainerConfig(
               + " splits (train.parquet or train.csv, and optionally validation and test)");
     }
     String checkpoint = firstNonBlank(v.get("checkpoint_dir"), env.get("MLOPS_CHECKPOINT_DIR"));
+    Path dataDir = workDir.resolve(data).normalize();
     String label = v.get("label");
     if (label == null || label.isBlank()) {
-      throw new IllegalArgumentException(
-          "--label is required: the column to predict (or MLOPS_PARAM_LABEL)");
+      DataManifest manifest = Files.isDirectory(dataDir) ? DataManifest.read(dataDir) : null;
+      label = manifest == null ? null : manifest.label();
+      if (label == null || label.isBlank()) {
+        throw new IllegalArgumentException(
+            "--label is required: the column to predict"
+                + (manifest == null
+                    ? ""
+                    : " (" + dataDir.resolve(DataManifest.FILE) + " names no label)"));
+      }
+      v.put("label", label);
     }
     Map<String, String> hyper = new LinkedHashMap<>();
     v.forEach(
@@ -82,7 +92,7 @@ public record TrainerConfig(
           }
         });
     return new TrainerConfig(
-        workDir.resolve(data).normalize(),
+        dataDir,
         path(v.get("logdir"), env.get("MLOPS_LOGDIR"), output.resolve("logs").toString(), workDir),
         output,
         checkpoint == null ? null : workDir.resolve(checkpoint).normalize(),

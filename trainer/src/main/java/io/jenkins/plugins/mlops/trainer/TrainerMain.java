@@ -12,6 +12,13 @@ import java.util.Map;
  */
 public final class TrainerMain {
 
+  /**
+   * Checks the settings and the data's columns without training, and without MLflow: exit 0 when
+   * training could start, 2 with the message it would fail with. A launcher asks before it makes a
+   * run.
+   */
+  public static final String CHECK = "--check";
+
   private TrainerMain() {}
 
   public static void main(String[] args) {
@@ -22,10 +29,26 @@ public final class TrainerMain {
   public static int run(
       List<String> args, Map<String, String> env, Path workDir, PrintStream out, PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
-      out.println("usage: java -jar trainer.jar --label COLUMN [--name value ...]");
+      out.println("usage: java -jar trainer.jar [--check] [--label COLUMN] [--name value ...]");
+      out.println(
+          "The label defaults to the one in the data directory's manifest.json; --check checks"
+              + " the settings and the data's columns, and exits 0 or 2, without training.");
       out.println("Settings (also MLOPS_PARAM_<NAME>; arguments win):");
       out.println(Hyperparameters.help());
       return 0;
+    }
+    if (args.contains(CHECK)) {
+      try {
+        List<String> rest = args.stream().filter(a -> !a.equals(CHECK)).toList();
+        TrainerConfig config = TrainerConfig.from(rest, env, workDir.toAbsolutePath());
+        TabularData.check(config, err::println);
+        out.println(
+            "trainer: the settings and the data's columns are fine (label " + config.label() + ")");
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err.println("trainer: error: " + e.getMessage());
+        return 2;
+      }
     }
     try {
       TrainerConfig config = TrainerConfig.from(args, env, workDir.toAbsolutePath());

@@ -392,7 +392,7 @@ public final class TrainingRun {
         if (bestEpoch > 0) {
           metrics.put("best_epoch", (double) bestEpoch);
         }
-        Path modelDir = save(model, prep, metrics, data.fingerprint());
+        Path modelDir = save(model, prep, metrics, data);
         writeMetrics(metrics, extra);
         return new TrainingResult(history.size(), start, stoppedEarly, metrics, history, modelDir);
       }
@@ -699,10 +699,13 @@ public final class TrainingRun {
     }
   }
 
-  /** The model in DJL's format and {@code model-card.json}, moved into place when complete. */
-  private Path save(
-      Model model, Preprocessing prep, Map<String, Double> metrics, String fingerprint)
+  /**
+   * The model in DJL's format and {@code model-card.json}, as an MLflow Model ({@link
+   * MlflowModel}), moved into place when complete.
+   */
+  private Path save(Model model, Preprocessing prep, Map<String, Double> metrics, TabularData data)
       throws IOException {
+    String fingerprint = data.fingerprint();
     Path output = config.outputDir();
     Files.createDirectories(output);
     Path tmp = output.resolve(".model-" + UUID.randomUUID());
@@ -714,15 +717,16 @@ public final class TrainingRun {
       Map<String, Object> card = new LinkedHashMap<>();
       card.put("format", "djl");
       card.put("engine", "PyTorch " + Engine.getInstance().getVersion());
+      String parametersFile;
       try (var files = Files.list(tmp)) {
-        card.put(
-            "parameters_file",
+        parametersFile =
             files
                 .map(p -> p.getFileName().toString())
                 .filter(name -> name.endsWith(".params"))
                 .findFirst()
-                .orElseThrow(() -> new IOException("DJL wrote no .params file in " + tmp)));
+                .orElseThrow(() -> new IOException("DJL wrote no .params file in " + tmp));
       }
+      card.put("parameters_file", parametersFile);
       card.put("created", Instant.now().toString());
       card.put("task", prep.task());
       card.put("label", prep.label());
@@ -741,6 +745,8 @@ public final class TrainingRun {
       card.put("data_fingerprint", fingerprint);
       JSON.writerWithDefaultPrettyPrinter()
           .writeValue(tmp.resolve("model-card.json").toFile(), card);
+      MlflowModel.write(
+          tmp, model.getBlock(), config, prep, data.schema(), data.example(), parametersFile);
       if (Files.exists(target)) {
         Checkpoints.deleteTree(target);
       }
