@@ -29,12 +29,14 @@ import java.util.function.Consumer;
  * tensorboard-images/…} and {@code tensorboard/<run>/…}, ready to download and open in
  * TensorBoard).
  *
- * <p>Incremental and idempotent: after every batch handed to MLflow (sent, or spooled to disk while
- * the server is unreachable) it saves the reader's positions to a state file, so a re-run or a
- * process restarted after a crash sends only what is new. (A crash between the hand-over and the
- * save re-sends that one batch; MLflow servers with a database keep a metric point once however
- * often it is logged.) Points a restarted writer made obsolete are dropped by TensorBoard's rule
- * when they have not been sent yet.
+ * <p>Incremental and idempotent: after every batch the server has taken it saves the reader's
+ * positions to a state file, so a re-run or a process restarted after a crash sends only what is
+ * new. A point counts as sent only once the server has it: while requests wait in the spool (the
+ * server unreachable), the saved positions stay before them, so a re-run from any directory sends
+ * them again, and a sync that ends with requests still spooled fails, naming the spool, instead of
+ * reporting them synced. (A crash between the send and the save re-sends that one batch; MLflow
+ * servers with a database keep a metric point once however often it is logged.) Points a restarted
+ * writer made obsolete are dropped by TensorBoard's rule when they have not been sent yet.
  *
  * <p>{@link #sync()} catches up once; {@link #follow} keeps syncing until told to stop, then makes
  * a final pass. One thread uses an instance; the stop condition may come from any thread.
@@ -120,6 +122,7 @@ public final class TensorBoardSync {
     replaySpool();
     try (RunLogger logger = client.logger(runId)) {
       pass(logger, true);
+      requireDelivered(logger);
     }
     warnIfNoEventFiles();
     return report();
@@ -153,6 +156,7 @@ public final class TensorBoardSync {
         sleep(stop);
       }
       pass(logger, true);
+      requireDelivered(logger);
     }
     warnIfNoEventFiles();
     SyncReport report = report();
@@ -174,21 +178,72 @@ public final class TensorBoardSync {
       }
       batch.send(logger, client.artifacts(), runId);
       logger.flush();
-      saveState();
+      saveStateIfDelivered(logger);
     }
     if (totals.points() > before) {
+      int waiting = logger.spooled();
       console.accept(
-          String.format(
-              Locale.ROOT,
-              "tensorboard sync: +%,d points into run %s (%,d in all)",
-              totals.points() - before,
-              runId,
-              totals.points()));
+          waiting == 0
+              ? String.format(
+                  Locale.ROOT,
+                  "tensorboard sync: +%,d points into run %s (%,d in all)",
+                  totals.points() - before,
+                  runId,
+                  totals.points())
+              : String.format(
+                  Locale.ROOT,
+                  "tensorboard sync: +%,d points of run %s read, not sent: %,d request(s) wait"
+                      + " in the spool %s",
+                  totals.points() - before,
+                  runId,
+                  waiting,
+                  logger.spoolDir()));
     }
     if (uploadFiles && options.uploadFiles()) {
       uploadEventFiles();
+      saveStateIfDelivered(logger);
+    }
+  }
+
+  /**
+   * Saves the positions only when nothing of this run waits in the spool: a saved position means
+   * "the server has everything before it", whichever directory the next sync runs from.
+   */
+  private void saveStateIfDelivered(RunLogger logger) {
+    if (logger.spooled() == 0) {
       saveState();
     }
+  }
+
+  /** A sync is done only when the server has every point it read. */
+  private void requireDelivered(RunLogger logger) {
+    logger.flush();
+    int waiting = logger.spooled();
+    if (waiting == 0) {
+      saveState();
+      return;
+    }
+    throw new MlflowException(
+        waiting
+            + " request(s) of run "
+            + runId
+            + " did not reach the server; they wait in the spool "
+            + logger.spoolDir()
+            + ", and the saved position ("
+            + stateFile
+            + ") stays before them. Once the server answers, sync "
+            + logdir
+            + " into run "
+            + runId
+            + " again (mlops sync --logdir "
+            + logdir
+            + " --run-id "
+            + runId
+            + "): it replays the spool and re-sends from that position",
+        0,
+        "SPOOLED",
+        "sync again once the server answers",
+        null);
   }
 
   private void uploadEventFiles() {

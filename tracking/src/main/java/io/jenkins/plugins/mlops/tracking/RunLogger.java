@@ -38,8 +38,14 @@ public interface RunLogger extends AutoCloseable {
    */
   void flush();
 
-  /** How many requests wait in the spool for this run. */
+  /** How many requests wait in the spool for this run (not on the server yet). */
   int spooled();
+
+  /**
+   * The folder where this logger's spooled requests wait ({@code <runId>.jsonl}), to name in a
+   * message; {@code null} for MLflow's file store, which never spools.
+   */
+  java.nio.file.Path spoolDir();
 
   /**
    * Flushes, replays the spool, then ends the run with {@code status}.

@@ -6,6 +6,7 @@ import io.jenkins.plugins.mlops.steps.sync.TensorBoardSyncService;
 import io.jenkins.plugins.mlops.steps.training.SpecFile;
 import io.jenkins.plugins.mlops.tensorboard.SyncReport;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,7 +167,13 @@ final class SyncCommand implements Callable<Integer> {
     if (follow) {
       Runtime.getRuntime().addShutdownHook(onSignal);
     }
-    try (TrackingClient client = CliTracking.open(env, err)) {
+    TrackingConfig config = CliTracking.config(env);
+    String spoolDir = env.get("MLOPS_SPOOL_DIR");
+    if (spoolDir == null || spoolDir.isBlank()) {
+      // The spool lives with the positions it belongs to, whatever directory a re-run starts in.
+      config = config.withSpoolDir(syncSpool(logdir, state));
+    }
+    try (TrackingClient client = TrackingClient.open(config, CliTracking.console(err))) {
       SyncReport report =
           TensorBoardSyncService.run(client, request, stop::get, CliTracking.console(err));
       spec.commandLine().getOut().println("synced " + logdir + ": " + report.describe());
@@ -179,6 +186,15 @@ final class SyncCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(onSignal);
       }
     }
+  }
+
+  /** {@code <logdir>/.mlops-sync/spool}, or {@code spool} next to a {@code --state} file. */
+  static Path syncSpool(Path logdir, Path state) {
+    Path dir =
+        state != null
+            ? state.toAbsolutePath().normalize().getParent()
+            : logdir.toAbsolutePath().normalize().resolve(".mlops-sync");
+    return dir.resolve("spool");
   }
 
   /** The same durations as {@code train --sync-interval}: a plain number is seconds. */

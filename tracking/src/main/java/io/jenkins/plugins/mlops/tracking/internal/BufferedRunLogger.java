@@ -180,6 +180,11 @@ final class BufferedRunLogger implements RunLogger {
   }
 
   @Override
+  public java.nio.file.Path spoolDir() {
+    return spool.dir();
+  }
+
+  @Override
   public void finish(RunStatus status) {
     flush();
     runs.terminate(runId, status, System.currentTimeMillis());

@@ -88,6 +88,11 @@ final class LocalRunLogger implements RunLogger {
   }
 
   @Override
+  public java.nio.file.Path spoolDir() {
+    return null;
+  }
+
+  @Override
   public void finish(RunStatus status) {
     flush();
     runs.terminate(runId, status, System.currentTimeMillis());
