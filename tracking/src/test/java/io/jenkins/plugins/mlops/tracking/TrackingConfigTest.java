@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class TrackingConfigTest {
 
-  private static final Path WORK = Path.of("/work/dir");
+  private static final Path WORK = Path.of("/srv/ci-workspace");
 
   @Test
   void noUriMeansTheLocalStoreUnderTheWorkingDirectory() {
