@@ -70,7 +70,9 @@ public interface TrackingClient extends AutoCloseable {
 
   /**
    * Replays every run's spooled requests (left by an earlier process that lost the server), in
-   * order.
+   * order. Only requests this client's identity made (the same server address, and the same user or
+   * token) are replayed; another identity's are named in a warning and left alone unless the
+   * configuration allows them ({@code MLOPS_SPOOL_REPLAY_OTHERS=true}).
    *
    * @return how many requests were delivered
    * @throws MlflowException when the server is still unreachable; the spool keeps what is left

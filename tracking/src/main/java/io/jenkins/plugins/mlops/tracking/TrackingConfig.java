@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param requestTimeout the limit for one HTTP request
  * @param retry when and how long to retry transient failures
  * @param spoolDir where writes wait (one file per run) while the server is unreachable
+ * @param replayOthers whether requests another identity spooled (another user, token or server
+ *     address) are replayed under this one's credentials: only when the user asks ({@code
+ *     MLOPS_SPOOL_REPLAY_OTHERS=true})
  */
 public record TrackingConfig(
     URI trackingUri,
@@ -30,7 +33,8 @@ public record TrackingConfig(
     TlsOptions tls,
     Duration requestTimeout,
     RetryPolicy retry,
-    Path spoolDir) {
+    Path spoolDir,
+    boolean replayOthers) {
 
   /** The default request timeout, as MLflow's {@code MLFLOW_HTTP_REQUEST_TIMEOUT}. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -82,7 +86,7 @@ public record TrackingConfig(
       if (trimmed.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
         throw new IllegalArgumentException(
             "tracking URI ("
-                + trimmed
+                + Redaction.uri(trimmed)
                 + ") has an unsupported scheme; allowed: http://, https:// or file:");
       }
       return local(base.resolve(trimmed), spool);
@@ -99,15 +103,42 @@ public record TrackingConfig(
       credentials = fromUserInfo(trimmed.substring(schemeEnd, at));
       trimmed = trimmed.substring(0, schemeEnd) + trimmed.substring(at + 1);
     }
+    if (trimmed.indexOf('@', schemeEnd) >= 0) {
+      // An '@' after the authority: most likely a user name or password with an unencoded '/'
+      // (http://carol:Ca/rol@host), which would otherwise send the password as a path or fail
+      // with the URI, password and all, in the message.
+      throw new IllegalArgumentException(
+          "tracking URI ("
+              + Redaction.uri(uri.strip())
+              + ") has an '@' after the host's first '/'; a user name or password holding '/'"
+              + " must write it as %2F (or use MLFLOW_TRACKING_USERNAME and"
+              + " MLFLOW_TRACKING_PASSWORD)");
+    }
     URI parsed;
     try {
       parsed = new URI(trimmed);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "tracking URI (" + trimmed + ") is not a valid URI: " + e.getReason(), e);
+          "tracking URI ("
+              + Redaction.uri(trimmed)
+              + ") is not a valid URI: "
+              + Redaction.uris(e.getReason()),
+          e);
+    }
+    if (parsed.getHost() == null) {
+      throw new IllegalArgumentException(
+          "tracking URI ("
+              + trimmed
+              + ") names no host; expected http[s]://[user:password@]host[:port][/path]");
     }
     return new TrackingConfig(
-        parsed, credentials, TlsOptions.DEFAULT, DEFAULT_TIMEOUT, RetryPolicy.DEFAULT, spool);
+        parsed,
+        credentials,
+        TlsOptions.DEFAULT,
+        DEFAULT_TIMEOUT,
+        RetryPolicy.DEFAULT,
+        spool,
+        false);
   }
 
   /**
@@ -115,7 +146,7 @@ public record TrackingConfig(
    * MLFLOW_TRACKING_TOKEN}, {@code MLFLOW_TRACKING_USERNAME}/{@code _PASSWORD}, {@code
    * MLFLOW_TRACKING_SERVER_CERT_PATH} (a CA file), {@code MLFLOW_TRACKING_INSECURE_TLS}, {@code
    * MLFLOW_HTTP_REQUEST_TIMEOUT} (seconds), {@code MLFLOW_HTTP_REQUEST_MAX_RETRIES}; and {@code
-   * MLOPS_SPOOL_DIR}.
+   * MLOPS_SPOOL_DIR} and {@code MLOPS_SPOOL_REPLAY_OTHERS}.
    */
   public static TrackingConfig fromEnvironment(Map<String, String> env, Path workingDir) {
     TrackingConfig config = parse(env.get("MLFLOW_TRACKING_URI"), workingDir);
@@ -156,6 +187,10 @@ public record TrackingConfig(
     String spool = env.get("MLOPS_SPOOL_DIR");
     if (spool != null && !spool.isBlank()) {
       config = config.withSpoolDir(workingDir.resolve(spool));
+    }
+    String replay = env.get("MLOPS_SPOOL_REPLAY_OTHERS");
+    if (replay != null && !replay.isBlank()) {
+      config = config.withReplayOthers(strictBoolean("MLOPS_SPOOL_REPLAY_OTHERS", replay));
     }
     return config;
   }
@@ -206,23 +241,33 @@ public record TrackingConfig(
   }
 
   public TrackingConfig withCredentials(Credentials value) {
-    return new TrackingConfig(trackingUri, value, tls, requestTimeout, retry, spoolDir);
+    return new TrackingConfig(
+        trackingUri, value, tls, requestTimeout, retry, spoolDir, replayOthers);
   }
 
   public TrackingConfig withTls(TlsOptions value) {
-    return new TrackingConfig(trackingUri, credentials, value, requestTimeout, retry, spoolDir);
+    return new TrackingConfig(
+        trackingUri, credentials, value, requestTimeout, retry, spoolDir, replayOthers);
   }
 
   public TrackingConfig withRequestTimeout(Duration value) {
-    return new TrackingConfig(trackingUri, credentials, tls, value, retry, spoolDir);
+    return new TrackingConfig(trackingUri, credentials, tls, value, retry, spoolDir, replayOthers);
   }
 
   public TrackingConfig withRetry(RetryPolicy value) {
-    return new TrackingConfig(trackingUri, credentials, tls, requestTimeout, value, spoolDir);
+    return new TrackingConfig(
+        trackingUri, credentials, tls, requestTimeout, value, spoolDir, replayOthers);
   }
 
   public TrackingConfig withSpoolDir(Path value) {
-    return new TrackingConfig(trackingUri, credentials, tls, requestTimeout, retry, value);
+    return new TrackingConfig(
+        trackingUri, credentials, tls, requestTimeout, retry, value, replayOthers);
+  }
+
+  /** Whether requests another identity spooled are replayed under this one (see the class). */
+  public TrackingConfig withReplayOthers(boolean value) {
+    return new TrackingConfig(
+        trackingUri, credentials, tls, requestTimeout, retry, spoolDir, value);
   }
 
   private static TrackingConfig local(Path root, Path spool) {
@@ -232,7 +277,8 @@ public record TrackingConfig(
         TlsOptions.DEFAULT,
         DEFAULT_TIMEOUT,
         RetryPolicy.DEFAULT,
-        spool);
+        spool,
+        false);
   }
 
   private static Credentials fromUserInfo(String rawUserInfo) {
@@ -259,6 +305,15 @@ public record TrackingConfig(
       }
     }
     return text.length();
+  }
+
+  /** {@code true} or {@code false}; anything else is an error, never a silent {@code false}. */
+  private static boolean strictBoolean(String name, String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(name + " (" + value + ") must be true or false");
+    }
+    return v.equals("true");
   }
 
   private static long positive(String name, String value) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,36 @@ class TrackingConfigTest {
   }
 
   @Test
+  void aPasswordWithAnUnencodedSlashIsRefusedWithoutShowingIt() {
+    for (String uri :
+        List.of(
+            "http://carol:Ca/rol-Pw-88x@mlflow.example:5000",
+            "http://carol/rol-Pw-88x@mlflow.example",
+            "https://carol:Ca/rol-Pw-88x@mlflow.example/api?x=1")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> TrackingConfig.parse(uri, WORK));
+
+      assertFalse(e.getMessage().contains("rol-Pw-88x"), e.getMessage());
+      assertTrue(e.getMessage().contains("%2F"), e.getMessage());
+      assertTrue(e.getMessage().contains("***@mlflow.example"), e.getMessage());
+    }
+  }
+
+  @Test
+  void redactionMasksUserInformationOfEveryShapeInAMessage() {
+    String message =
+        "unsupported URI http://carol:Ca/rol-Pw-88x@host:5000/x, then (https://u:p#a?s@h/) and"
+            + " a plain http://host/path, user@example.org";
+
+    String masked = Redaction.uris(message);
+
+    assertEquals(
+        "unsupported URI http://***@host:5000/x, then (https://***@h/) and a plain"
+            + " http://host/path, user@example.org",
+        masked);
+  }
+
+  @Test
   void refusesUnsupportedSchemesNamingTheAllowedOnes() {
     IllegalArgumentException e =
         assertThrows(
@@ -113,6 +144,25 @@ class TrackingConfigTest {
                     WORK));
 
     assertTrue(e.getMessage().startsWith("MLFLOW_HTTP_REQUEST_TIMEOUT (soon)"), e.getMessage());
+  }
+
+  @Test
+  void replayingAnotherIdentitysSpoolIsOnlyAnExplicitTrue() {
+    Map<String, String> server = Map.of("MLFLOW_TRACKING_URI", "http://h");
+    assertFalse(TrackingConfig.fromEnvironment(server, WORK).replayOthers());
+    assertTrue(
+        TrackingConfig.fromEnvironment(
+                Map.of("MLFLOW_TRACKING_URI", "http://h", "MLOPS_SPOOL_REPLAY_OTHERS", "true"),
+                WORK)
+            .replayOthers());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrackingConfig.fromEnvironment(
+                    Map.of("MLFLOW_TRACKING_URI", "http://h", "MLOPS_SPOOL_REPLAY_OTHERS", "yes"),
+                    WORK));
+    assertEquals("MLOPS_SPOOL_REPLAY_OTHERS (yes) must be true or false", e.getMessage());
   }
 
   @Test

@@ -22,11 +22,15 @@ public final class RestTrackingClient implements TrackingClient {
   private final Artifacts artifacts;
   private final ModelRegistry registry;
   private final Consumer<String> console;
+  private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Set<RunLogger> loggers =
       java.util.Collections.newSetFromMap(new java.util.concurrent.ConcurrentHashMap<>());
 
   public RestTrackingClient(TrackingConfig config, Consumer<String> console) {
-    this(new RestTransport(config, SLEEP, console), new Spool(config.spoolDir(), console), console);
+    this(
+        new RestTransport(config, SLEEP, console),
+        Spool.forOwner(config.spoolDir(), Spool.Owner.of(config), console),
+        console);
   }
 
   private static final RestTransport.Sleeper SLEEP = duration -> Thread.sleep(duration.toMillis());
@@ -88,6 +92,36 @@ public final class RestTrackingClient implements TrackingClient {
     int delivered = 0;
     for (String runId : spool.runsWithPending()) {
       delivered += spool.drain(runId, sender::send);
+    }
+    boolean replayOthers = rest.config().replayOthers();
+    for (Spool other : spool.others()) {
+      for (String runId : other.runsWithPending()) {
+        if (replayOthers) {
+          console.accept(
+              "mlflow: replaying the requests of run "
+                  + runId
+                  + " that "
+                  + other.owner()
+                  + " spooled, as "
+                  + spool.owner()
+                  + " (MLOPS_SPOOL_REPLAY_OTHERS=true)");
+          delivered += other.drain(runId, sender::send);
+        } else if (warned.add(other.dir() + "/" + runId)) {
+          console.accept(
+              "WARNING: mlflow: "
+                  + other.pending(runId)
+                  + " spooled request(s) of run "
+                  + runId
+                  + " were made by "
+                  + other.owner()
+                  + ", not by this command's "
+                  + spool.owner()
+                  + ", and are not replayed: run the command again as that identity, or set"
+                  + " MLOPS_SPOOL_REPLAY_OTHERS=true to send them as this one (they wait in "
+                  + other.dir()
+                  + ")");
+        }
+      }
     }
     return delivered;
   }

@@ -50,7 +50,42 @@ public final class RestTransport {
   private final Sleeper sleeper;
   private final Consumer<String> console;
 
+  /**
+   * Whether the server has answered anything yet. Until it has, a refused connection most likely
+   * means a wrong URI or a server not started, so it is retried only briefly ({@link
+   * #FIRST_CONTACT}); a server that answered and then went away gets the whole retry schedule.
+   */
+  private volatile boolean answered;
+
+  /**
+   * How long, in planned waits, a refused connection is retried before the server ever answered.
+   */
+  static final Duration FIRST_CONTACT = Duration.ofSeconds(3);
+
+  /** The longest single wait before the server ever answered. */
+  private static final Duration FIRST_CONTACT_STEP = Duration.ofSeconds(1);
+
+  /** After how long a request still without an answer is reported, then every twice as long. */
+  static final Duration WAIT_NOTICE = Duration.ofSeconds(5);
+
+  /** Reports requests that wait long; one daemon thread for every transport. */
+  private static final java.util.concurrent.ScheduledExecutorService NOTICES =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mlflow-wait-notice");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private final Duration waitNotice;
+
   public RestTransport(TrackingConfig config, Sleeper sleeper, Consumer<String> console) {
+    this(config, sleeper, console, WAIT_NOTICE);
+  }
+
+  RestTransport(
+      TrackingConfig config, Sleeper sleeper, Consumer<String> console, Duration waitNotice) {
+    this.waitNotice = waitNotice;
     this.config = config;
     String uri = config.trackingUri().toString();
     this.base = URI.create(uri.endsWith("/") ? uri : uri + "/");
@@ -161,10 +196,12 @@ public final class RestTransport {
   private <T> HttpResponse<T> execute(
       String what, Supplier<HttpRequest> request, BodyHandler<T> handler) {
     Instant start = Instant.now();
+    Duration waited = Duration.ZERO;
     for (int attempt = 1; ; attempt++) {
       HttpResponse<T> response;
       try {
-        response = http.send(request.get(), handler);
+        response = sendWatched(what, request.get(), handler);
+        answered = true;
       } catch (javax.net.ssl.SSLException e) {
         if (!isCertificateProblem(e)) {
           // A handshake cut short (a server restarting, a proxy closing) may work next time.
@@ -189,8 +226,18 @@ public final class RestTransport {
             ErrorHints.tls(),
             e);
       } catch (IOException e) {
+        boolean neverAnswered = !answered && isRefused(e);
         Duration wait = retry.backoff(attempt);
-        if (!mayRetry(attempt, start, wait)) {
+        boolean again;
+        if (neverAnswered) {
+          wait = min(wait, FIRST_CONTACT_STEP);
+          again =
+              attempt < retry.maxAttempts()
+                  && waited.plus(wait).compareTo(min(FIRST_CONTACT, retry.maxElapsed())) <= 0;
+        } else {
+          again = mayRetry(attempt, start, wait);
+        }
+        if (!again) {
           throw new MlflowException(
               "MLflow "
                   + what
@@ -198,8 +245,13 @@ public final class RestTransport {
                   + base
                   + " after "
                   + attempt
-                  + " attempt(s): "
+                  + " attempt(s)"
+                  + (neverAnswered
+                      ? " in " + Duration.between(start, Instant.now()).toMillis() + " ms"
+                      : "")
+                  + ": "
                   + describe(e)
+                  + (neverAnswered ? " (it has not answered since this command started)" : "")
                   + ". "
                   + ErrorHints.unreachable(base),
               0,
@@ -207,6 +259,7 @@ public final class RestTransport {
               ErrorHints.unreachable(base),
               e);
         }
+        waited = waited.plus(wait);
         pause(what, "no answer (" + describe(e) + ")", attempt, jitter(wait));
         continue;
       } catch (InterruptedException e) {
@@ -227,6 +280,41 @@ public final class RestTransport {
         }
       }
       throw ErrorHints.toException(what, base, status, errorBody, response.headers());
+    }
+  }
+
+  /**
+   * One HTTP exchange; while it waits longer than {@link #waitNotice} for its answer, a line says
+   * so, and for how long, instead of silence (a server that stopped answering, a slow upload).
+   */
+  private <T> HttpResponse<T> sendWatched(String what, HttpRequest request, BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Duration limit = request.timeout().orElse(timeout);
+    String givesUp =
+        " (it gives up after "
+            + limit.toSeconds()
+            + " s"
+            + (limit.equals(timeout) ? ": MLFLOW_HTTP_REQUEST_TIMEOUT" : "")
+            + ")";
+    java.util.concurrent.ScheduledFuture<?> notice =
+        NOTICES.scheduleAtFixedRate(
+            () ->
+                console.accept(
+                    "mlflow: "
+                        + what
+                        + " has waited "
+                        + Duration.ofNanos(System.nanoTime() - start).toSeconds()
+                        + " s for an answer from "
+                        + base
+                        + givesUp),
+            waitNotice.toMillis(),
+            2 * waitNotice.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return http.send(request, handler);
+    } finally {
+      notice.cancel(false);
     }
   }
 
@@ -260,6 +348,16 @@ public final class RestTransport {
     }
     String message = String.valueOf(e.getMessage());
     return message.contains("PKIX") || message.contains("certificate");
+  }
+
+  /** A refused connection: nothing listens at the address (yet). */
+  private static boolean isRefused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean mayRetry(int attempt, Instant start, Duration wait) {

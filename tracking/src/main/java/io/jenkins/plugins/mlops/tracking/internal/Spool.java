@@ -2,7 +2,9 @@ package io.jenkins.plugins.mlops.tracking.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.Credentials;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -31,6 +33,12 @@ import java.util.stream.Stream;
  * transient failure, not refused credentials) moves to {@code <runId>.rejected} with a warning, so
  * it never blocks the requests behind it. Thread-safe, and safe across processes (a lock file per
  * run).
+ *
+ * <p>Requests belong to the identity that made them: {@link #forOwner} keeps each identity's
+ * requests (a server and a user, or a token) in a folder of its own under the spool root, named by
+ * a fingerprint that holds no secret, with an {@code owner} file describing it. A client replays
+ * its own folder; the others are listed by {@link #others()} and replayed only when the user asks
+ * (requests refused to a read-only user must not be written later under an admin's name).
  */
 public final class Spool {
 
@@ -38,7 +46,11 @@ public final class Spool {
   private static final ThreadLocal<java.util.Set<Path>> HELD =
       ThreadLocal.withInitial(java.util.HashSet::new);
 
+  private static final String OWNER_FILE = "owner";
+
   private final Path dir;
+  private final Path root;
+  private final String owner;
   private final Consumer<String> console;
 
   /** Undelivered counts by run, valid while the files look as they did when counted. */
@@ -46,9 +58,63 @@ public final class Spool {
 
   private record Count(int pending, String stamp) {}
 
+  /**
+   * Who made a spool's requests: the server and the identity they were sent as, never a secret.
+   *
+   * @param fingerprint names the owner's folder: 16 hex digits of a SHA-256 over the server and the
+   *     user name (or a digest of the token)
+   * @param description for messages, such as {@code user 'carol' at http://host:5000/}
+   */
+  public record Owner(String fingerprint, String description) {
+
+    /** The owner of the requests a client made with {@code config}. */
+    public static Owner of(TrackingConfig config) {
+      String server = config.trackingUri().toString().replaceAll("/+$", "");
+      String principal;
+      String who;
+      if (config.credentials() instanceof Credentials.Basic basic) {
+        principal = "basic\n" + basic.username();
+        who = "user '" + basic.username() + "'";
+      } else if (config.credentials() instanceof Credentials.BearerToken bearer) {
+        String token = sha256(bearer.token().reveal());
+        principal = "token\n" + token;
+        who = "a bearer token (" + token.substring(0, 8) + ")";
+      } else {
+        principal = "none";
+        who = "no credentials";
+      }
+      return new Owner(
+          sha256("mlops spool owner\n" + server + "\n" + principal).substring(0, 16),
+          who + " at " + server);
+    }
+
+    private static String sha256(String text) {
+      try {
+        return java.util.HexFormat.of()
+            .formatHex(
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
+    }
+  }
+
+  /** A spool in {@code dir} whose owner is not recorded (one folder, no others). */
   public Spool(Path dir, Consumer<String> console) {
+    this(dir, null, null, console);
+  }
+
+  private Spool(Path dir, Path root, String owner, Consumer<String> console) {
     this.dir = dir;
+    this.root = root;
+    this.owner = owner;
     this.console = console;
+  }
+
+  /** The spool of {@code owner}'s requests: {@code <root>/<fingerprint>/}. */
+  public static Spool forOwner(Path root, Owner owner, Consumer<String> console) {
+    return new Spool(root.resolve(owner.fingerprint()), root, owner.description(), console);
   }
 
   /** The folder holding the spool files. */
@@ -56,13 +122,67 @@ public final class Spool {
     return dir;
   }
 
+  /** Who made this spool's requests, for messages; {@code "an unknown identity"} if unrecorded. */
+  public String owner() {
+    return owner == null ? "an unknown identity" : owner;
+  }
+
+  /**
+   * The spools of other owners under the same root (and requests an older version left in the root
+   * itself, whose owner is unknown); empty for a spool made without {@link #forOwner}.
+   */
+  public List<Spool> others() {
+    if (root == null || !Files.isDirectory(root)) {
+      return List.of();
+    }
+    List<Spool> others = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(root)) {
+      boolean legacy = false;
+      for (Path entry : entries.sorted().toList()) {
+        String name = entry.getFileName().toString();
+        if (Files.isDirectory(entry)
+            && name.matches("[0-9a-f]{16}")
+            && !entry.equals(dir)
+            && Files.exists(entry.resolve(OWNER_FILE))) {
+          String description = Files.readString(entry.resolve(OWNER_FILE)).strip();
+          others.add(new Spool(entry, null, description, console));
+        } else if (name.endsWith(".jsonl")) {
+          legacy = true;
+        }
+      }
+      if (legacy) {
+        others.add(new Spool(root, null, null, console));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the MLflow spool " + root, e);
+    }
+    return others;
+  }
+
   /** Appends {@code bodies} to the run's spool file, durably, in order. */
   public synchronized void append(String runId, List<ObjectNode> bodies) {
+    recordOwner();
     StringBuilder lines = new StringBuilder();
     for (ObjectNode body : bodies) {
       lines.append(body.toString()).append('\n');
     }
     appendText(file(runId), runId, lines.toString());
+  }
+
+  /** Writes the {@code owner} file of a {@link #forOwner} spool once, atomically. */
+  private void recordOwner() {
+    Path file = dir.resolve(OWNER_FILE);
+    if (owner == null || Files.exists(file)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      Path temp = Files.createTempFile(dir, OWNER_FILE, ".tmp");
+      Files.writeString(temp, owner + "\n", StandardCharsets.UTF_8);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Keeps a request the server refused for good in the run's {@code .rejected} file. */

@@ -200,7 +200,9 @@ class FaultToleranceIT {
       List<Metric> logged = points(0, 3_000);
       List<ObjectNode> bodies =
           BatchSplitter.split(run.id(), logged, Map.of("lr", "0.1"), Map.of());
-      Spool spool = new Spool(work.resolve("spool"), console::add);
+      TrackingConfig config =
+          TrackingConfig.parse(mlflow.trackingUri(), work).withSpoolDir(work.resolve("spool"));
+      Spool spool = Spool.forOwner(config.spoolDir(), Spool.Owner.of(config), console::add);
       spool.append(run.id(), bodies);
       BatchSender sender = new BatchSender(newTransport(client), console::add);
       Set<Integer> seen = new HashSet<>();
@@ -226,7 +228,7 @@ class FaultToleranceIT {
 
       assertEquals(bodies.size() - 1, delivered);
       assertEquals(0, spool.pending(run.id()));
-      assertFalse(Files.exists(work.resolve("spool").resolve(run.id() + ".jsonl")));
+      assertFalse(Files.exists(spool.dir().resolve(run.id() + ".jsonl")));
       assertExactlyOnce(client, run.id(), logged);
       assertEquals("0.1", client.runs().get(run.id()).params().get("lr"));
     }

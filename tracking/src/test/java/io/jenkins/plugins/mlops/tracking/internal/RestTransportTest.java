@@ -52,6 +52,56 @@ class RestTransportTest {
   }
 
   @Test
+  void aRequestWaitingLongForItsAnswerSaysSoWhileItWaits() throws Exception {
+    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(2);
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer stalled =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    stalled.createContext(
+        "/",
+        exchange -> {
+          try { // a server that stopped answering, until the client said twice that it waits
+            reported.await(60, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] body = "{\"ok\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    stalled.start();
+    String address = "http://127.0.0.1:" + stalled.getAddress().getPort();
+    try {
+      RestTransport transport =
+          new RestTransport(
+              TrackingConfig.parse(address, Path.of(".")),
+              waits::add,
+              line -> {
+                lines.add(line);
+                reported.countDown();
+              },
+              Duration.ofMillis(100));
+
+      assertTrue(transport.get("runs/get", Map.of()).get("ok").asBoolean());
+    } finally {
+      stalled.stop(0);
+    }
+
+    assertTrue(lines.size() >= 2, lines.toString());
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "mlflow: GET api/2\\.0/mlflow/runs/get has waited \\d+ s for an answer from "
+                    + java.util.regex.Pattern.quote(address)
+                    + "/ \\(it gives up after 120 s: MLFLOW_HTTP_REQUEST_TIMEOUT\\)"),
+        lines.get(0));
+    assertEquals(List.of(), waits, "an answer that comes late is no failure: nothing retried");
+  }
+
+  @Test
   void retriesOn503ThenSucceeds() {
     server.then(503, "busy").then(503, "busy").then(200, "{\"ok\":true}");
 
@@ -177,6 +227,43 @@ class RestTransportTest {
     assertEquals(2, waits.size());
     assertTrue(e.getMessage().contains("after 3 attempt(s)"), e.getMessage());
     assertTrue(e.hint().contains("tracking URI"), e.hint());
+  }
+
+  @Test
+  void aServerThatNeverAnsweredIsRetriedForAFewSecondsOnly() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    RestTransport rest =
+        new RestTransport(
+            TrackingConfig.parse("http://127.0.0.1:" + port, Path.of(".")),
+            waits::add,
+            console::add);
+
+    MlflowException e = assertThrows(MlflowException.class, () -> rest.get("runs/get", Map.of()));
+
+    long planned = waits.stream().mapToLong(Duration::toMillis).sum();
+    assertTrue(waits.size() >= 2, waits.toString());
+    assertTrue(planned <= RestTransport.FIRST_CONTACT.toMillis(), waits.toString());
+    assertTrue(e.getMessage().contains("has not answered since"), e.getMessage());
+    assertTrue(e.isTransient());
+  }
+
+  @Test
+  void aServerThatAnsweredAndWentAwayGetsTheWholeSchedule() {
+    server.then(200, "{\"ok\":true}");
+    RestTransport rest =
+        new RestTransport(
+            TrackingConfig.parse(server.uri().toString(), Path.of(".")), waits::add, console::add);
+    rest.get("runs/get", Map.of());
+    server.close();
+
+    MlflowException e = assertThrows(MlflowException.class, () -> rest.get("runs/get", Map.of()));
+
+    assertEquals(RetryPolicy.DEFAULT.maxAttempts() - 1, waits.size(), waits.toString());
+    assertTrue(e.getMessage().contains("after 8 attempt(s)"), e.getMessage());
+    assertFalse(e.getMessage().contains("has not answered"), e.getMessage());
   }
 
   @Test

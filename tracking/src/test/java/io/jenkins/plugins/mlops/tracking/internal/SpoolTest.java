@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.mlops.tracking.Credentials;
 import io.jenkins.plugins.mlops.tracking.MlflowException;
+import io.jenkins.plugins.mlops.tracking.Secret;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,55 @@ class SpoolTest {
     ObjectNode body = Json.object();
     body.put("n", n);
     return body;
+  }
+
+  @Test
+  void eachIdentityKeepsItsRequestsApartAndNamedWithoutItsSecret() throws Exception {
+    TrackingConfig reader =
+        TrackingConfig.parse("http://mlflow.example:5000", dir)
+            .withCredentials(new Credentials.Basic("reader", Secret.of("Re4d-s3cret")))
+            .withSpoolDir(dir);
+    TrackingConfig admin =
+        reader.withCredentials(new Credentials.Basic("admin", Secret.of("Adm-s3cret")));
+    TrackingConfig token =
+        reader.withCredentials(new Credentials.BearerToken(Secret.of("tok-s3cret")));
+    Spool readers = Spool.forOwner(dir, Spool.Owner.of(reader), console::add);
+    Spool admins = Spool.forOwner(dir, Spool.Owner.of(admin), console::add);
+    Spool tokens = Spool.forOwner(dir, Spool.Owner.of(token), console::add);
+    readers.append(RUN, List.of(body(1)));
+    tokens.append(RUN, List.of(body(2)));
+    new Spool(dir, console::add).append(RUN, List.of(body(3))); // an older, ownerless spool
+
+    assertEquals(0, admins.pending(RUN), "the admin's spool holds none of the others'");
+    List<String> others = admins.others().stream().map(Spool::owner).sorted().toList();
+    assertEquals(3, others.size(), others.toString());
+    assertTrue(
+        others.get(0).matches("a bearer token \\([0-9a-f]{8}\\) at http://mlflow.example:5000"),
+        others.get(0));
+    assertEquals(
+        List.of("an unknown identity", "user 'reader' at http://mlflow.example:5000"),
+        others.subList(1, 3));
+    assertEquals(
+        "user 'reader' at http://mlflow.example:5000", Spool.Owner.of(reader).description());
+    assertEquals(
+        Spool.Owner.of(reader),
+        Spool.Owner.of(reader.withCredentials(new Credentials.Basic("reader", Secret.of("new")))),
+        "a changed password is the same user");
+    assertFalse(
+        Spool.Owner.of(reader)
+            .fingerprint()
+            .equals(
+                Spool.Owner.of(
+                        TrackingConfig.parse("http://other:5000", dir)
+                            .withCredentials(reader.credentials()))
+                    .fingerprint()),
+        "another server is another owner");
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String text = Files.readString(file);
+        assertFalse(text.contains("s3cret"), file + ": " + text);
+      }
+    }
   }
 
   @Test
