@@ -22,8 +22,8 @@ import java.util.Map;
  *
  * @param label the label column, or null
  * @param files split name to file name, in the manifest's order
- * @param fileDigests file name to {@code sha256:<hex>}; empty for a manifest written before prepare
- *     recorded them
+ * @param fileDigests file name to {@code sha256:<hex>}; a split without one is refused, so a
+ *     manifest written before prepare recorded them is refused too
  * @param fingerprint the prepared data's content fingerprint, or null
  */
 record DataManifest(
@@ -95,14 +95,15 @@ record DataManifest(
     }
     String expected = fileDigests.get(name);
     if (expected == null) {
-      if (fileDigests.isEmpty()) {
-        return file; // a manifest from before prepare recorded file digests
-      }
+      // Without a digest nothing proves the file is the one prepared (a manifest written before
+      // prepare recorded digests, or edited by hand): refused, never trusted.
       throw new IllegalArgumentException(
           dir.resolve(FILE)
               + " has no SHA-256 of "
               + name
-              + " in fileDigests; run mlops prepare again");
+              + " in fileDigests"
+              + (fileDigests.isEmpty() ? " (it was written by an older mlops prepare)" : "")
+              + ", so the file cannot be checked; run mlops prepare again");
     }
     String actual = sha256(file);
     if (!actual.equalsIgnoreCase(expected)) {

@@ -9,9 +9,12 @@ import java.util.function.Consumer;
 
 /**
  * With an MLflow run configured ({@code MLFLOW_RUN_ID}, and {@code MLFLOW_TRACKING_URI} or the
- * local {@code ./mlruns}), the trainer logs its hyperparameters, its final metrics ({@code
- * test_accuracy}, ... at the last epoch) and the model directory as the artifact {@code model/}.
- * The run is left open: whoever created it ends it.
+ * local {@code ./mlruns}), the trainer logs its hyperparameters, its summary ({@code
+ * test_accuracy}, ..., {@code epochs}, {@code best_epoch}, at the last epoch's step) and the model
+ * directory as the artifact {@code model/}. The per-epoch series are the TensorBoard files' ({@code
+ * train/epoch_loss}, {@code validation/epoch_accuracy}, ...), which {@code mlops train} syncs while
+ * the trainer runs ({@code mlops sync} does it for a trainer started by hand): one MLflow name per
+ * quantity. The run is left open: whoever created it ends it.
  */
 final class RunLogging {
 

@@ -369,19 +369,22 @@ public final class TrainingRun {
                     + ")");
           }
         }
+        // One name per quantity in MLflow: the per-epoch series are the TensorBoard ones
+        // (train/epoch_*, validation/epoch_*, synced by mlops train or mlops sync), so the
+        // summary holds only what has no series: the test split's numbers and the epoch counts.
+        // The last epoch's numbers stay in metrics.json, under last_epoch, not as metrics.
         Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, Double> lastEpoch = new LinkedHashMap<>();
         if (!history.isEmpty()) {
           history
               .get(history.size() - 1)
-              .forEach((k, v) -> metrics.put(k.startsWith("val_") ? k : "train_" + k, v));
+              .forEach((k, v) -> lastEpoch.put(k.startsWith("val_") ? k : "train_" + k, v));
         }
         Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("last_epoch", lastEpoch);
         if (test != null) {
           Evaluation t = evaluate(trainer, loss, test, prep);
           t.metrics().forEach((k, v) -> metrics.put("test_" + k, v));
-          try (EventFileWriter testLog = EventFileWriter.open(config.logdir().resolve("test"))) {
-            t.metrics().forEach((k, v) -> testLog.scalar(k, history.size(), v));
-          }
           if (t.confusion() != null) {
             extra.put("confusion_matrix", t.confusion());
             extra.put("classes", prep.classes());

@@ -83,7 +83,9 @@ class ManifestDataIT {
 
     assertEquals(0, o.status(), o.err());
     JsonNode metrics = new ObjectMapper().readTree(work.resolve("out/metrics.json").toFile());
-    assertFalse(metrics.has("val_loss"), "the stale validation.csv was read: " + metrics);
+    assertTrue(metrics.get("last_epoch").has("train_loss"), metrics.toString());
+    assertFalse(
+        metrics.get("last_epoch").has("val_loss"), "the stale validation.csv was read: " + metrics);
     assertTrue(metrics.has("test_accuracy"), metrics.toString());
   }
 
@@ -111,6 +113,24 @@ class ManifestDataIT {
 
     assertEquals(2, o.status(), o.err());
     assertTrue(o.err().contains("the test split (test.csv)"), o.err());
+  }
+
+  @Test
+  void aManifestWithoutFileDigestsIsRefusedSinceNothingProvesItsFiles() throws Exception {
+    Path file = data.resolve("manifest.json");
+    com.fasterxml.jackson.databind.node.ObjectNode manifest =
+        (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(file.toFile());
+    manifest.remove("fileDigests");
+    new ObjectMapper().writeValue(file.toFile(), manifest);
+
+    Outcome o = train("--label", "label");
+
+    assertEquals(2, o.status(), o.err());
+    assertTrue(
+        o.err().contains(file + " has no SHA-256 of train.csv in fileDigests (it was written by")
+            && o.err().contains("run mlops prepare again"),
+        o.err());
+    assertFalse(Files.exists(work.resolve("out/metrics.json")), "nothing was trained");
   }
 
   @Test
