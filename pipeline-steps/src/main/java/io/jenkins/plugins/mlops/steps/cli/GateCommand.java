@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
       "Evaluate a run against threshold conditions and a baseline; exit 0 pass, 1 fail.",
       "Conditions: 'test_accuracy >= 0.95', 'val_loss < 0.3', 'f1 == 0.9 ± 0.01',"
           + " 'test_accuracy >= baseline + 0.005', 'test_loss <= baseline * 0.98',"
-          + " 'min(val_loss) <= 0.2', 'val_accuracy@9 >= 0.9'; or MLflow's MetricThreshold as"
+          + " 'min(validation/epoch_loss) <= 0.2', 'validation/epoch_accuracy@9 >= 0.9' (the"
+          + " built-in trainer's series); or MLflow's MetricThreshold as"
           + " maps in --conditions-file.",
       "The verdict is tagged on the run (mlops.gate.status), and with --report-dir written as"
           + " gate-report.json/.md/.html and a BLESSED or NOT_BLESSED file.",

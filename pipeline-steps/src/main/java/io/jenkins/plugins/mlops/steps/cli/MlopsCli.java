@@ -1,5 +1,6 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import io.jenkins.plugins.mlops.tracking.Redaction;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -30,11 +31,12 @@ public final class MlopsCli {
     CommandLine commandLine = new CommandLine(new MlopsCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    HelpSections.install(commandLine);
     commandLine.setParameterExceptionHandler(MlopsCli::usageError);
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           String message = e.getMessage() == null ? e.toString() : e.getMessage();
-          err.println(qualifiedName(cmd) + ": " + message);
+          err.println(qualifiedName(cmd) + ": " + Redaction.uris(message));
           if (Boolean.getBoolean("mlops.debug") || System.getenv("MLOPS_DEBUG") != null) {
             e.printStackTrace(err);
           }
@@ -55,7 +57,7 @@ public final class MlopsCli {
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println(qualifiedName(cmd) + ": " + oneLine(e));
+    err.println(qualifiedName(cmd) + ": " + Redaction.uris(oneLine(e)));
     if (cmd.getParent() == null && args.length == 0) {
       cmd.usage(err);
     } else {

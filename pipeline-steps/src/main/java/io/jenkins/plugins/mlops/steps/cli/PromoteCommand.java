@@ -3,6 +3,7 @@ package io.jenkins.plugins.mlops.steps.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jenkins.plugins.mlops.steps.gate.ModelPromotion;
+import io.jenkins.plugins.mlops.tracking.Redaction;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -90,7 +91,7 @@ final class PromoteCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       } catch (IllegalStateException e) {
-        err.println("mlops promote: " + e.getMessage());
+        err.println("mlops promote: " + Redaction.uris(e.getMessage()));
         return ExitCodes.FAILURE;
       }
       PrintWriter out = spec.commandLine().getOut();

@@ -2,6 +2,7 @@ package io.jenkins.plugins.mlops.steps.cli;
 
 import io.jenkins.plugins.mlops.steps.training.Launcher;
 import io.jenkins.plugins.mlops.steps.training.SpecFile;
+import io.jenkins.plugins.mlops.steps.training.TrainerSettingsException;
 import io.jenkins.plugins.mlops.steps.training.TrainingContext;
 import io.jenkins.plugins.mlops.steps.training.TrainingHandle;
 import io.jenkins.plugins.mlops.steps.training.TrainingJobSpec;
@@ -228,7 +229,12 @@ final class TrainCommand implements Callable<Integer> {
               experiment,
               runName,
               jobKey == null ? UUID.randomUUID().toString() : jobKey);
-      TrainingHandle handle = new LocalBackend(options).submit(job, context);
+      TrainingHandle handle;
+      try {
+        handle = new LocalBackend(options).submit(job, context);
+      } catch (TrainerSettingsException e) {
+        throw new ParameterException(spec.commandLine(), e.describe(name -> "--param " + name));
+      }
       // On SIGTERM or Ctrl-C the job stops its workers itself (a shutdown hook of the backend).
       TrainingResult result = handle.await();
       // The job's console (standard error) has already told the outcome, once; standard output

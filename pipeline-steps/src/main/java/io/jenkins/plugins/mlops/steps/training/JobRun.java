@@ -152,8 +152,9 @@ public record JobRun(String runId, String experimentId, boolean owned) {
 
   /**
    * Ends the job's side in MLflow: the numbers of {@code outputDir/metrics.json} that the run does
-   * not have yet are logged (a trainer that logged them itself is not doubled), the outcome is
-   * tagged, and a run the job made is ended with the outcome's status.
+   * not have yet are logged (a trainer that logged them itself is not doubled), a succeeded job's
+   * model is uploaded as the artifact {@code model} ({@link ModelArtifact}), the outcome is tagged,
+   * and a run the job made is ended with the outcome's status.
    *
    * @return the final metrics (empty when there is no {@code metrics.json})
    */
@@ -172,6 +173,9 @@ public record JobRun(String runId, String experimentId, boolean owned) {
               client.runs().logMetric(runId, new Metric(name, value, now, 0));
             }
           });
+      if (outcome == TrainingResult.Outcome.SUCCEEDED) {
+        ModelArtifact.upload(client, runId, outputDir, console);
+      }
       client.runs().setTag(runId, TAG_OUTCOME, outcome.name().toLowerCase(java.util.Locale.ROOT));
       if (owned) {
         client.runs().terminate(runId, RunStatus.valueOf(outcome.runStatus()), now);

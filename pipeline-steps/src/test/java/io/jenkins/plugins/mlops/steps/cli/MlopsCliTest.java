@@ -29,6 +29,54 @@ class MlopsCliTest {
     return new Outcome(status, out.toString(), err.toString());
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "gate --run-id r1 --condition a>=1",
+    "promote --name m --run-id r1",
+    "sync --logdir . --run-id r1",
+    "train --launcher command -- true",
+  })
+  void aTrackingUriWithAnUnencodedSlashInItsPasswordIsRefusedWithoutShowingIt(String line) {
+    List<String> args = new java.util.ArrayList<>(List.of(line.split(" ")));
+    args.addAll(1, List.of("--tracking-uri", "http://carol:Ca/rol-Pw-88x@127.0.0.1:9/"));
+
+    Outcome refused = run(args.toArray(String[]::new));
+
+    assertTrue(refused.status() != 0, refused.err());
+    assertFalse((refused.out() + refused.err()).contains("rol-Pw"), refused.err());
+    assertTrue(refused.err().contains("***@127.0.0.1:9"), refused.err());
+    assertTrue(refused.err().contains("%2F"), refused.err());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"prepare", "train", "sync", "gate", "promote"})
+  void everySubcommandsHelpListsTheMlflowVariablesItHonours(String command) {
+    Outcome help = run(command, "--help");
+
+    assertEquals(0, help.status(), help.err());
+    for (String variable :
+        List.of(
+            "MLFLOW_TRACKING_URI",
+            "MLFLOW_TRACKING_USERNAME/PASSWORD",
+            "MLFLOW_TRACKING_TOKEN",
+            "MLFLOW_HTTP_REQUEST_TIMEOUT",
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES")) {
+      assertTrue(help.out().contains(variable), variable + ":\n" + help.out());
+    }
+  }
+
+  @Test
+  void trainHelpListsTheBuiltInTrainersSettingsAsTheTrainerReportsThem() {
+    Outcome help = run("train", "--help");
+
+    assertEquals(0, help.status(), help.err());
+    String section = help.out().substring(help.out().indexOf("Built-in trainer (--launcher djl)"));
+    for (String setting : List.of("epochs", "batch_size", "learning_rate", "hidden", "label")) {
+      assertTrue(section.matches("(?s).*\\n  " + setting + " +\\S.*"), setting + ":\n" + section);
+    }
+    assertFalse(section.contains("not built here"), section);
+  }
+
   @Test
   void helpListsEverySubcommand() {
     Outcome help = run("--help");

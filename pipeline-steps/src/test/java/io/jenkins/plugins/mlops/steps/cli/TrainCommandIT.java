@@ -200,6 +200,52 @@ class TrainCommandIT {
     assertEquals("cli-train", experimentOf(given), given.err());
   }
 
+  @Test
+  void aMisspeltTrainerSettingIsAUsageErrorBeforeAnyRunIsMade() throws Exception {
+    List<String> rows = new java.util.ArrayList<>(List.of("x,label"));
+    for (int i = 0; i < 40; i++) {
+      rows.add(i + "," + (i % 2));
+    }
+    Files.write(work.resolve("data.csv"), rows);
+    Outcome prepared =
+        mlops(
+            "prepare",
+            "--input",
+            work.resolve("data.csv").toString(),
+            "--label",
+            "label",
+            "--split",
+            "train=0.75,test=0.25",
+            "--output",
+            work.resolve("checked").toString());
+    assertEquals(0, prepared.status(), prepared.err());
+    String experiment = "settings-" + java.util.UUID.randomUUID();
+
+    Outcome o =
+        mlops(
+            "train",
+            "--experiment",
+            experiment,
+            "--launcher",
+            "djl",
+            "--data",
+            work.resolve("checked").toString(),
+            "--param",
+            "epoch=3");
+
+    assertEquals(2, o.status(), o.err());
+    assertTrue(o.err().contains("--param epoch"), o.err());
+    assertTrue(o.err().contains("epochs"), "the nearest setting is suggested: " + o.err());
+    assertTrue(!o.err().contains("MLOPS_PARAM_"), o.err());
+    try (TrackingClient client =
+        TrackingClient.open(TrackingConfig.parse(mlflow.trackingUri(), work), line -> {})) {
+      assertTrue(
+          client.experiments().findByName(experiment).isEmpty(),
+          "no experiment, no run was made for a job refused at submit");
+    }
+    assertTrue(!Files.exists(work.resolve("mlops-jobs")), "no job directory either");
+  }
+
   /** The options of a job that does nothing, on the data prepared in {@code dir}. */
   private String[] trivialJobOn(String dir) {
     return new String[] {

@@ -186,6 +186,9 @@ public final class LocalBackend implements TrainingBackend {
       throw new IllegalArgumentException(
           "the local backend cannot run this job:\n  - " + String.join("\n  - ", problems));
     }
+    if (spec.launcher() == Launcher.DJL && spec.command().isEmpty()) {
+      TrainerCheck.run(options.trainerCommand(), spec, context.environment(), context.workDir());
+    }
   }
 
   /** The GPUs {@code CUDA_VISIBLE_DEVICES} lists in {@code env}; empty when it is not set. */

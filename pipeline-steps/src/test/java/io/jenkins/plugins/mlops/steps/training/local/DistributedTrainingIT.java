@@ -3,8 +3,11 @@ package io.jenkins.plugins.mlops.steps.training.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.mlops.harness.MlflowServer;
 import io.jenkins.plugins.mlops.harness.PythonEnvironment;
+import io.jenkins.plugins.mlops.steps.cli.MlopsCli;
 import io.jenkins.plugins.mlops.steps.data.DataChecks;
 import io.jenkins.plugins.mlops.steps.data.DatasetPreparer;
 import io.jenkins.plugins.mlops.steps.data.PrepareSpec;
@@ -14,13 +17,18 @@ import io.jenkins.plugins.mlops.steps.training.Launcher;
 import io.jenkins.plugins.mlops.steps.training.TrainingJobSpec;
 import io.jenkins.plugins.mlops.steps.training.TrainingResult;
 import io.jenkins.plugins.mlops.steps.training.TrainingResult.Outcome;
+import io.jenkins.plugins.mlops.tracking.ArtifactInfo;
 import io.jenkins.plugins.mlops.tracking.Metric;
 import io.jenkins.plugins.mlops.tracking.Run;
 import io.jenkins.plugins.mlops.tracking.RunStatus;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -156,6 +164,86 @@ class DistributedTrainingIT {
     assertEquals(r.metrics().get("test_accuracy"), run.metrics().get("test_accuracy").value());
     assertEquals(List.of("test_loss", "test_accuracy"), List.copyOf(r.metrics().keySet()));
     assertTrue(Files.isRegularFile(Path.of(r.outputDir()).resolve("model.keras")));
+    // Keras 2 (tf_keras, as multi-worker training needs): MLflow's tensorflow flavour
+    JsonNode loaded = pyfunc("runs:/" + r.runId() + "/model");
+    assertEquals("mlflow.tensorflow", loaded.get("loader").asText(), loaded.toString());
+    assertEquals("[" + loaded.get("rows") + ",10]", loaded.get("shape").toString());
+  }
+
+  @Test
+  void aKerasModelIsTheRunsMlflowModelSoGateAndPromoteFinishThePipeline() throws Exception {
+    TrainingJobSpec spec =
+        TrainingJobSpec.builder()
+            .setNamePrefix("keras-one")
+            .setLauncher(Launcher.TENSORFLOW)
+            .addCommand(
+                Jobs.python(),
+                repoRoot().resolve("examples/training/keras_multiworker.py").toString())
+            .addHyperparameter("label", "digit")
+            .addHyperparameter("epochs", "3")
+            .optDatasetManifest(manifest)
+            .optDeadline(Duration.ofMinutes(10))
+            .build();
+    TrainingResult r = Jobs.backend().submit(spec, jobs.context("keras-one")).await();
+    assertEquals(Outcome.SUCCEEDED, r.outcome(), r.reason() + "\n" + jobs.consoleText());
+    assertTrue(
+        jobs.client.artifacts().list(r.runId(), "model").stream()
+            .map(ArtifactInfo::path)
+            .anyMatch(p -> p.equals("model/MLmodel")),
+        "the output's model.keras is the run's MLflow Model: "
+            + jobs.client.artifacts().list(r.runId(), "model"));
+
+    String name = "keras-" + UUID.randomUUID();
+    assertEquals(
+        0,
+        cli(
+            "gate",
+            "--run-id",
+            r.runId(),
+            "--condition",
+            "test_accuracy >= 0.5",
+            "--no-baseline",
+            "skip"));
+    assertEquals(0, cli("promote", "--name", name, "--run-id", r.runId(), "--alias", "champion"));
+
+    JsonNode loaded = pyfunc("models:/" + name + "@champion");
+    assertEquals("mlflow.keras", loaded.get("loader").asText(), loaded.toString());
+    assertEquals("[" + loaded.get("rows") + ",10]", loaded.get("shape").toString());
+  }
+
+  private int cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(List.of("--tracking-uri", mlflow.trackingUri()));
+    int status =
+        MlopsCli.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    if (status != 0) {
+      System.err.println(out + "\n" + err);
+    }
+    return status;
+  }
+
+  /** MLflow's pyfunc loads the model and predicts the test split's features. */
+  private JsonNode pyfunc(String modelUri) throws Exception {
+    Path script = work.resolve("pyfunc_predict.py");
+    try (InputStream in = DistributedTrainingIT.class.getResourceAsStream("pyfunc_predict.py")) {
+      Files.write(script, in.readAllBytes());
+    }
+    String out =
+        PythonEnvironment.shared()
+            .runPython(
+                Duration.ofMinutes(3),
+                script.toString(),
+                mlflow.trackingUri(),
+                modelUri,
+                manifest.getParent().resolve("test.parquet").toString(),
+                "digit")
+            .requireSuccess()
+            .stdout()
+            .strip();
+    return new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
   }
 
   @Test
@@ -192,6 +280,18 @@ class DistributedTrainingIT {
     assertEquals(5, jobs.client.runs().metricHistory(r.runId(), "train/epoch_loss").size());
     assertEquals(r.metrics().get("test_accuracy"), run.metrics().get("test_accuracy").value());
     assertTrue(jobs.consoleText().contains("[worker 0] "), "the trainer's lines reach the console");
+    // One name per quantity: the series under their TensorBoard names, the summary under its own,
+    // no quantity twice (train_loss beside train/epoch_loss, test/accuracy beside test_accuracy).
+    java.util.Set<String> keys = run.metrics().keySet();
+    assertTrue(keys.contains("validation/epoch_accuracy"), keys.toString());
+    for (String key : keys) {
+      String plain = key.replace("/epoch_", "_").replace("validation_", "val_").replace('/', '_');
+      assertTrue(
+          key.equals(plain) || !keys.contains(plain),
+          key + " and " + plain + " are one quantity under two names: " + keys);
+    }
+    assertTrue(keys.stream().noneMatch(k -> k.startsWith("test/")), keys.toString());
+    assertTrue(!keys.contains("train_loss") && !keys.contains("val_loss"), keys.toString());
   }
 
   @Test
