@@ -81,7 +81,7 @@ final class Columns {
             + " ("
             + column
             + ") is not a column of the data"
-            + (nearest == null ? "" : "; did you mean '" + nearest + "'?")
+            + (nearest == null ? "." : "; did you mean '" + nearest + "'?")
             + " Columns: "
             + String.join(", ", source.keySet()));
   }

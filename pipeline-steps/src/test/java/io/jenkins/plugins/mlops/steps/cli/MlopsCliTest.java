@@ -176,14 +176,26 @@ class MlopsCliTest {
   }
 
   @Test
-  void demoShowsItsPlanAndDoesNotPretendToRun() {
-    Outcome demo = run("demo");
+  void demoOptionsThatCannotWorkAreOneLineUsageErrorsBeforeAnythingRuns() {
+    Outcome labelAlone = run("demo", "--label", "species");
+    Outcome noEpochs = run("demo", "--epochs", "0");
 
-    assertEquals(3, demo.status());
-    assertTrue(demo.out().startsWith("mlops demo will run"), demo.out());
-    for (String stage : DemoCommand.PLAN) {
-      assertTrue(demo.out().contains(stage), stage);
+    assertEquals(2, labelAlone.status());
+    assertEquals(
+        "mlops demo: --label (species) is for --input: give the CSV too",
+        labelAlone.firstErrLine());
+    assertEquals(2, noEpochs.status());
+    assertEquals("mlops demo: --epochs (0) must be at least 1", noEpochs.firstErrLine());
+  }
+
+  @Test
+  void theToolsTheDemoNamesAreThePinnedOnes() throws Exception {
+    java.util.List<String> pinned =
+        java.nio.file.Files.readAllLines(
+            java.nio.file.Path.of(System.getProperty("mlops.repoRoot", ".."))
+                .resolve("python/requirements.txt"));
+    for (String tool : DemoCommand.PYTHON_TOOLS.split(" ")) {
+      assertTrue(pinned.contains(tool), tool + " is not pinned in python/requirements.txt");
     }
-    assertTrue(demo.firstErrLine().contains("nothing was done"), demo.err());
   }
 }

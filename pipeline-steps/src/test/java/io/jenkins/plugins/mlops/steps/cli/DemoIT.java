@@ -1,0 +1,264 @@
+package io.jenkins.plugins.mlops.steps.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.mlops.harness.MlflowServer;
+import io.jenkins.plugins.mlops.harness.PythonEnvironment;
+import io.jenkins.plugins.mlops.tracking.ModelVersion;
+import io.jenkins.plugins.mlops.tracking.TrackingClient;
+import io.jenkins.plugins.mlops.tracking.TrackingConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mlops demo} as a newcomer runs it: a fresh directory, no server, the defaults; then read
+ * back by MLflow's own Python client, run again against the champion, run against a real server,
+ * and refused on bad input without writing anything to the store.
+ */
+class DemoIT {
+
+  @RegisterExtension static final MlflowServer mlflow = MlflowServer.shared();
+
+  @TempDir Path home;
+
+  private record Outcome(int status, String out, String err) {
+    String all() {
+      return out + "\n" + err;
+    }
+  }
+
+  private static Path trainerJar() {
+    return Path.of(System.getProperty("mlops.repoRoot", ".."))
+        .toAbsolutePath()
+        .normalize()
+        .resolve("trainer/target/trainer.jar");
+  }
+
+  /** Runs {@code mlops demo ARGS} in {@code dir}, as a process, with no MLFLOW_* variable set. */
+  private static Outcome demo(Path dir, Map<String, String> env, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("mlops.cliJar"),
+                "demo"));
+    command.addAll(List.of(args));
+    Path out = Files.createTempFile(dir.getParent(), "demo", ".out");
+    Path err = Files.createTempFile(dir.getParent(), "demo", ".err");
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("MLOPS_"));
+    builder.environment().put("MLOPS_TRAINER_JAR", trainerJar().toString());
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "mlops demo did not end within 5 minutes");
+    return new Outcome(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  private Path freshDir(String name) throws Exception {
+    return Files.createDirectories(home.resolve(name));
+  }
+
+  @Test
+  void onAFreshDirectoryTheDemoRunsToTheEndAndMlflowReadsWhatItWrote() throws Exception {
+    Path dir = freshDir("fresh");
+
+    Outcome first = demo(dir, Map.of(), "--epochs", "3");
+
+    assertEquals(0, first.status(), first.all());
+    assertTrue(first.out().contains("mlops demo: the model was promoted"), first.out());
+    assertTrue(first.out().contains("models:/mlops-demo@champion = version 1"), first.out());
+    assertTrue(first.err().contains("CC BY 4.0"), "the data's licence is named: " + first.err());
+    Path mlruns = dir.resolve("mlruns");
+    String storeUri = mlruns.toUri().toString().replaceAll("/$", "");
+    String look = "MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri " + storeUri;
+    assertTrue(first.out().contains(look + "\n"), first.out());
+    assertTrue(
+        mlflowUiShowsTheExperiment(storeUri, "mlops-demo"), "the printed mlflow ui command works");
+    assertTrue(
+        first.out().contains("tensorboard --logdir " + dir.resolve("mlops-demo")), first.out());
+    assertTrue(first.out().matches("(?s).*Time +prepare \\S+ s, train \\S+ s, gate \\S+ s.*"));
+
+    // MLflow's own client reads the store exactly as the demo printed it.
+    JsonNode read = readWithMlflow(mlruns);
+    assertEquals("3", read.get("params").get("epochs").asText(), read.toString());
+    assertEquals(3, read.get("validation_accuracy_steps").asInt(), read.toString());
+    assertTrue(read.get("inputs").asInt() >= 1, "dataset inputs on the run: " + read);
+    assertEquals(read.get("run_id").asText(), read.get("champion_run").asText());
+    assertTrue(read.get("test_accuracy").asDouble() >= 0.9, read.toString());
+    assertTrue(Files.isRegularFile(dir.resolve("mlops-demo/gate/gate-report.html")));
+
+    // Again: the same data and seed give the same model, which passes against the champion.
+    Outcome second = demo(dir, Map.of(), "--epochs", "3");
+
+    assertEquals(0, second.status(), second.all());
+    assertTrue(
+        second.out().contains("= version 2 (was version 1, now @previous-champion)"), second.out());
+    assertTrue(second.out().contains("baseline"), "the gate compared: " + second.out());
+  }
+
+  @Test
+  void theSamePipelineRunsAgainstARealServerWithNoOtherChange() throws Exception {
+    Path dir = freshDir("server");
+    String model = "demo-" + UUID.randomUUID().toString().substring(0, 8);
+
+    Outcome o =
+        demo(
+            dir,
+            Map.of("MLFLOW_TRACKING_URI", mlflow.trackingUri()),
+            "--epochs",
+            "5",
+            "--model",
+            model);
+
+    assertEquals(0, o.status(), o.all());
+    assertFalse(Files.exists(dir.resolve("mlruns")), "nothing went to a file store");
+    try (TrackingClient client =
+        TrackingClient.open(TrackingConfig.parse(mlflow.trackingUri(), dir), line -> {})) {
+      ModelVersion champion = client.registry().getByAlias(model, "champion").orElseThrow();
+      assertEquals("1", champion.version());
+      assertTrue(o.out().contains("run " + champion.runId()), o.out());
+    }
+  }
+
+  @Test
+  void badInputIsOneLineExitTwoAndNothingInTheStore() throws Exception {
+    Path dir = freshDir("bad");
+    Path oneClass = dir.resolve("one-class.csv");
+    List<String> rows = new ArrayList<>(List.of("x,y,label"));
+    for (int i = 0; i < 50; i++) {
+      rows.add(i + "," + (i % 3) + ",same");
+    }
+    Files.write(oneClass, rows);
+
+    List<Outcome> outcomes =
+        List.of(
+            demo(dir, Map.of(), "--input", dir.resolve("missing.csv").toString(), "--label", "y"),
+            demo(dir, Map.of(), "--input", oneClass.toString(), "--label", "colour"),
+            demo(dir, Map.of(), "--input", oneClass.toString(), "--label", "label"));
+
+    List<String> expected =
+        List.of(
+            "--input (" + dir.resolve("missing.csv") + ") is not a file",
+            "label (colour) is not a column of the data. Columns: x, y, label",
+            "label (label) has 1 class(es) after cleaning");
+    for (int i = 0; i < outcomes.size(); i++) {
+      Outcome o = outcomes.get(i);
+      assertEquals(2, o.status(), o.all());
+      List<String> errors = o.err().lines().filter(l -> l.startsWith("mlops demo: ")).toList();
+      assertEquals(1, errors.size(), "one line says what is wrong: " + o.err());
+      assertTrue(errors.get(0).contains(expected.get(i)), o.err());
+    }
+    assertFalse(Files.exists(dir.resolve("mlruns")), "nothing was written to the store");
+  }
+
+  /**
+   * Runs the printed {@code mlflow ui} command (MLflow's own, from the pinned set) on a free port
+   * and asks it for the experiments; waits for the server to answer, then stops its whole tree.
+   */
+  private static boolean mlflowUiShowsTheExperiment(String storeUri, String experiment)
+      throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    ProcessBuilder builder =
+        PythonEnvironment.shared()
+            .processBuilder(
+                List.of(
+                    "mlflow",
+                    "ui",
+                    "--backend-store-uri",
+                    storeUri,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(port)));
+    builder.environment().put("MLFLOW_ALLOW_FILE_STORE", "true");
+    builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process ui = builder.start();
+    try {
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.URI search =
+          java.net.URI.create(
+              "http://127.0.0.1:" + port + "/api/2.0/mlflow/experiments/search?max_results=100");
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (System.nanoTime() < end && ui.isAlive()) {
+        try {
+          java.net.http.HttpResponse<String> r =
+              http.send(
+                  java.net.http.HttpRequest.newBuilder(search).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200) {
+            return r.body().contains("\"" + experiment + "\"");
+          }
+        } catch (java.io.IOException notYet) {
+          // the server is still starting: the next attempt waits on its connect
+        }
+        ui.waitFor(200, TimeUnit.MILLISECONDS);
+      }
+      return false;
+    } finally {
+      ui.descendants().forEach(ProcessHandle::destroy);
+      ui.destroy();
+      if (!ui.waitFor(30, TimeUnit.SECONDS)) {
+        ui.descendants().forEach(ProcessHandle::destroyForcibly);
+        ui.destroyForcibly();
+      }
+    }
+  }
+
+  /** Reads the demo's run and champion with MLflow's own Python client. */
+  private static JsonNode readWithMlflow(Path mlruns) throws Exception {
+    String script =
+        String.join(
+            "\n",
+            "import json, sys",
+            "from mlflow.tracking import MlflowClient",
+            "c = MlflowClient(tracking_uri=sys.argv[1], registry_uri=sys.argv[1])",
+            "v = c.get_model_version_by_alias('mlops-demo', 'champion')",
+            "r = c.get_run(v.run_id)",
+            "h = c.get_metric_history(v.run_id, 'validation/epoch_accuracy')",
+            "print(json.dumps({'run_id': r.info.run_id, 'champion_run': v.run_id,",
+            "  'params': r.data.params, 'validation_accuracy_steps': len(h),",
+            "  'test_accuracy': r.data.metrics.get('test_accuracy'),",
+            "  'inputs': len(r.inputs.dataset_inputs)}))");
+    ProcessBuilder builder =
+        PythonEnvironment.shared()
+            .processBuilder(
+                List.of(
+                    PythonEnvironment.shared().python().toString(),
+                    "-c",
+                    script,
+                    mlruns.toUri().toString()));
+    Path out = Files.createTempFile("demo-read", ".json");
+    builder.redirectOutput(out.toFile()).redirectErrorStream(false);
+    Process p = builder.start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+    assertEquals(0, p.exitValue(), err);
+    String json = Files.readString(out);
+    Files.delete(out);
+    return new ObjectMapper().readTree(json.lines().reduce((a, b) -> b).orElse("{}"));
+  }
+}
