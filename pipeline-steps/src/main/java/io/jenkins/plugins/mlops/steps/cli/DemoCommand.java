@@ -35,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -123,12 +124,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "The gate's absolute condition test_accuracy >= X (default: ${DEFAULT-VALUE}).")
   double minAccuracy;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   /** A stage that could not run: exit 4, naming it. */
   private static final class StageFailed extends RuntimeException {
@@ -146,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
     Consumer<String> console = CliTracking.console(err);
     checkOptions();
     Path work = workDir.toAbsolutePath().normalize();
-    Map<String, String> environment = CliTracking.environment(trackingUri);
+    Map<String, String> environment = store.environment();
     TrackingConfig tracking = CliTracking.config(environment);
     Map<String, Long> seconds = new LinkedHashMap<>();
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -90,12 +91,7 @@ final class GateCommand implements Callable<Integer> {
       description = "Write gate-report.json/.md/.html and BLESSED or NOT_BLESSED here.")
   Path reportDir;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   @Option(names = "--json", description = "Print the report as JSON on standard output.")
   boolean json;
@@ -128,7 +124,7 @@ final class GateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    try (TrackingClient client = CliTracking.open(CliTracking.environment(trackingUri), err)) {
+    try (TrackingClient client = CliTracking.open(store.environment(), err)) {
       GateReport report;
       try {
         report = EvaluationGate.run(client, gate, CliTracking.console(err));

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -261,12 +262,7 @@ final class PrepareCommand implements Callable<Integer> {
       description = "The dataset's name in" + " MLflow (default: the output directory's name).")
   String datasetName;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file" + " store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   @Option(names = "--json", description = "Print the manifest as JSON on standard output.")
   boolean json;
@@ -306,7 +302,7 @@ final class PrepareCommand implements Callable<Integer> {
    * unreachable server fails with nothing written.
    */
   private void checkRun(PrintWriter err) {
-    java.util.Map<String, String> env = CliTracking.environment(trackingUri);
+    java.util.Map<String, String> env = store.environment();
     String run = runId != null ? runId : env.get("MLFLOW_RUN_ID");
     if (run == null || run.isBlank()) {
       return;
@@ -325,7 +321,7 @@ final class PrepareCommand implements Callable<Integer> {
   }
 
   private void logToMlflow(DatasetManifest m, PrintWriter err) {
-    java.util.Map<String, String> env = CliTracking.environment(trackingUri);
+    java.util.Map<String, String> env = store.environment();
     String run = runId != null ? runId : env.get("MLFLOW_RUN_ID");
     if (run == null || run.isBlank()) {
       return;

@@ -8,6 +8,7 @@ import io.jenkins.plugins.mlops.tracking.TrackingClient;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,12 +63,7 @@ final class PromoteCommand implements Callable<Integer> {
               + " step back, so a second rollback returns to where the first started.")
   boolean rollback;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   @Option(names = "--json", description = "Print the result as JSON on standard output.")
   boolean json;
@@ -80,7 +76,7 @@ final class PromoteCommand implements Callable<Integer> {
           rollback ? "--rollback takes no --run-id" : "give --run-id (or --rollback)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    try (TrackingClient client = CliTracking.open(CliTracking.environment(trackingUri), err)) {
+    try (TrackingClient client = CliTracking.open(store.environment(), err)) {
       ModelPromotion.Result result;
       try {
         result =

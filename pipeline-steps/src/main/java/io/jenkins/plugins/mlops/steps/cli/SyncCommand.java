@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -111,17 +112,12 @@ final class SyncCommand implements Callable<Integer> {
       description = "With --follow: stop once this file exists (e.g. written by the training).")
   Path untilFile;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, String> env = CliTracking.environment(trackingUri);
+    Map<String, String> env = store.environment();
     String run = runId;
     if ((run == null || run.isBlank()) && (experiment == null || experiment.isBlank())) {
       run = env.get("MLFLOW_RUN_ID");

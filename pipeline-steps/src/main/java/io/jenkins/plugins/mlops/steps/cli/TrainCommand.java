@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -171,12 +172,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Log into this existing run instead of making one.")
   String runId;
 
-  @Option(
-      names = "--tracking-uri",
-      paramLabel = "URI",
-      description =
-          "The MLflow server or file store (default: MLFLOW_TRACKING_URI, else ./mlruns).")
-  String trackingUri;
+  @Mixin TrackingUriOption store;
 
   @Option(
       names = "--work-dir",
@@ -211,7 +207,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--backend (" + backend + ") must be local or kubernetes");
     }
-    Map<String, String> environment = CliTracking.environment(trackingUri);
+    Map<String, String> environment = store.environment();
     Path dir = (workDir == null ? Path.of("") : workDir).toAbsolutePath().normalize();
     LocalBackend.Options options = LocalBackend.Options.defaults(environment);
     if (syncInterval != null) {
