@@ -12,6 +12,7 @@ import io.jenkins.plugins.mlops.steps.gate.GateReport;
 import io.jenkins.plugins.mlops.steps.gate.GateRow;
 import io.jenkins.plugins.mlops.steps.gate.GateSpec;
 import io.jenkins.plugins.mlops.steps.gate.ModelPromotion;
+import io.jenkins.plugins.mlops.steps.report.RunReport;
 import io.jenkins.plugins.mlops.steps.training.Launcher;
 import io.jenkins.plugins.mlops.steps.training.TrainerSettingsException;
 import io.jenkins.plugins.mlops.steps.training.TrainingContext;
@@ -186,7 +187,15 @@ final class DemoCommand implements Callable<Integer> {
         seconds.put("promote", elapsed(t));
       }
 
-      summary(out, tracking, manifest, client, result, gate, promoted, work, seconds);
+      // 5. The report, read back from the run as any other front end would.
+      t = System.nanoTime();
+      Path report =
+          stage(
+              "report",
+              () -> RunReport.collect(client, result.runId()).write(work.resolve("report.html")));
+      seconds.put("report", elapsed(t));
+
+      summary(out, tracking, manifest, client, result, gate, promoted, work, report, seconds);
       return gate.passed() ? ExitCodes.OK : ExitCodes.FAILURE;
     } catch (StageFailed e) {
       err.println("mlops demo: " + e.getMessage());
@@ -223,7 +232,7 @@ final class DemoCommand implements Callable<Integer> {
       if (in == null) {
         throw new IllegalStateException(DIGITS + " is missing from the jar");
       }
-      Path temp = Files.createTempFile(target.getParent(), ".digits", ".tmp");
+      Path temp = target.resolveSibling(".digits." + UUID.randomUUID() + ".tmp");
       try {
         Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(
@@ -353,6 +362,7 @@ final class DemoCommand implements Callable<Integer> {
       GateReport gate,
       ModelPromotion.Result promoted,
       Path work,
+      Path report,
       Map<String, Long> seconds) {
     out.println();
     out.println(
@@ -419,6 +429,7 @@ final class DemoCommand implements Callable<Integer> {
             + result.outputDir()
             + ", gate report "
             + work.resolve("gate").resolve("gate-report.html"));
+    out.println("Report    " + report);
     out.println("Look      " + mlflowUi(tracking));
     out.println("          tensorboard --logdir " + result.logdir());
     out.println("          (Python tools: pip install " + PYTHON_TOOLS + ")");

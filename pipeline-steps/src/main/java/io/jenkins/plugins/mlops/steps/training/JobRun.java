@@ -152,9 +152,10 @@ public record JobRun(String runId, String experimentId, boolean owned) {
 
   /**
    * Ends the job's side in MLflow: the numbers of {@code outputDir/metrics.json} that the run does
-   * not have yet are logged (a trainer that logged them itself is not doubled), a succeeded job's
-   * model is uploaded as the artifact {@code model} ({@link ModelArtifact}), the outcome is tagged,
-   * and a run the job made is ended with the outcome's status.
+   * not have yet are logged (a trainer that logged them itself is not doubled), the file itself is
+   * kept as the artifact {@code training/metrics.json} (for reports), a succeeded job's model is
+   * uploaded as the artifact {@code model} ({@link ModelArtifact}), the outcome is tagged, and a
+   * run the job made is ended with the outcome's status.
    *
    * @return the final metrics (empty when there is no {@code metrics.json})
    */
@@ -173,6 +174,11 @@ public record JobRun(String runId, String experimentId, boolean owned) {
               client.runs().logMetric(runId, new Metric(name, value, now, 0));
             }
           });
+      Path metricsFile = outputDir.resolve("metrics.json");
+      if (Files.isRegularFile(metricsFile)) {
+        // the whole file (confusion matrix, last epoch, classes) for reports; the numbers above
+        client.artifacts().upload(runId, metricsFile, "training");
+      }
       if (outcome == TrainingResult.Outcome.SUCCEEDED) {
         ModelArtifact.upload(client, runId, outputDir, console);
       }

@@ -108,6 +108,50 @@ class DemoIT {
     assertTrue(read.get("test_accuracy").asDouble() >= 0.9, read.toString());
     assertTrue(Files.isRegularFile(dir.resolve("mlops-demo/gate/gate-report.html")));
 
+    // The report: self-contained, its curves as many points as epochs, the gate, the data, the
+    // confusion matrix of the test split.
+    Path report = dir.resolve("mlops-demo/report.html");
+    assertTrue(first.out().contains("Report    " + report), first.out());
+    String html = Files.readString(report);
+    assertFalse(html.matches("(?s).*<script.*"), "no script");
+    assertFalse(html.matches("(?s).*(src|href)=\"https?://.*"), "nothing fetched");
+    List<String> charts = ReportPages.svgs(html);
+    assertEquals(2, charts.size(), "loss and accuracy");
+    for (String chart : charts) {
+      Map<String, Integer> points = ReportPages.pointsBySeries(chart);
+      assertEquals(Map.of("train", 3, "validation", 3), points, chart);
+    }
+    assertTrue(html.contains("<td class=\"PASS\">PASS</td>"), "the gate's rows");
+    assertTrue(html.contains("test_accuracy &gt;= 0.9"), "the gate's condition");
+    assertEquals(269, ReportPages.confusionTotal(html), "every test row in the matrix");
+    assertTrue(html.contains(read.get("run_id").asText()));
+
+    // ... and in a real browser: it loads, fetches nothing, its charts have a size and a marker per
+    // epoch; the screenshot stays in target/ for a person to look at.
+    ReportPages.Rendered page =
+        ReportPages.inBrowser(
+            report,
+            Path.of(System.getProperty("mlops.repoRoot", ".."))
+                .toAbsolutePath()
+                .normalize()
+                .resolve("pipeline-steps/target/report-screenshots/demo-report.png"));
+    assertEquals(0, page.probe().get("resources").asInt(), page.probe().toString());
+    assertEquals(2, page.probe().get("charts").size(), page.probe().toString());
+    for (JsonNode chart : page.probe().get("charts")) {
+      assertTrue(chart.get("width").asDouble() > 100 && chart.get("height").asDouble() > 100);
+      assertEquals(2, chart.get("series").size(), chart.toString());
+      for (JsonNode series : chart.get("series")) {
+        assertEquals(3, series.get("points").asInt(), series.toString());
+        assertTrue(series.get("width").asDouble() > 0, series.toString());
+      }
+    }
+    byte[] png = Files.readAllBytes(page.png());
+    assertTrue(png.length > 10_000, "a screenshot with something on it");
+    assertEquals(
+        1150,
+        java.nio.ByteBuffer.wrap(png, 16, 4).getInt(),
+        "the PNG's width, from its IHDR chunk");
+
     // Again: the same data and seed give the same model, which passes against the champion.
     Outcome second = demo(dir, Map.of(), "--epochs", "3");
 
