@@ -18,6 +18,7 @@ import io.jenkins.plugins.mlops.steps.training.TrainerSettingsException;
 import io.jenkins.plugins.mlops.steps.training.TrainingContext;
 import io.jenkins.plugins.mlops.steps.training.TrainingJobSpec;
 import io.jenkins.plugins.mlops.steps.training.TrainingResult;
+import io.jenkins.plugins.mlops.steps.training.Unchanged;
 import io.jenkins.plugins.mlops.steps.training.local.LocalBackend;
 import io.jenkins.plugins.mlops.tracking.Metric;
 import io.jenkins.plugins.mlops.tracking.TrackingClient;
@@ -125,6 +126,18 @@ final class DemoCommand implements Callable<Integer> {
       description = "The gate's absolute condition test_accuracy >= X (default: ${DEFAULT-VALUE}).")
   double minAccuracy;
 
+  @Option(
+      names = "--skip-unchanged",
+      description =
+          "Train only when the data or the job changed since the champion was trained: the same"
+              + " data fingerprint and the same job (trainer, settings) keep the champion and exit"
+              + " 0. What the job digest cannot see (a module a script imports, an image tag that"
+              + " moved) does not count as a change.")
+  boolean skipUnchanged;
+
+  /** The decision that skipped training, when {@code --skip-unchanged} did. */
+  private Unchanged.Decision skipped;
+
   @Mixin TrackingUriOption store;
 
   /** A stage that could not run: exit 4, naming it. */
@@ -159,6 +172,26 @@ final class DemoCommand implements Callable<Integer> {
       t = System.nanoTime();
       TrainingResult result = train(work, manifest, environment, client, console);
       seconds.put("train", elapsed(t));
+      if (result == null) { // --skip-unchanged, and nothing changed: the champion stays
+        out.println();
+        out.println("mlops demo: " + skipped.reason());
+        out.printf(
+            Locale.ROOT,
+            "Data      %s: %,d rows, fingerprint %s%n",
+            manifest.name(),
+            manifest.totalRows(),
+            manifest.fingerprint());
+        out.println(
+            "Model     models:/"
+                + model
+                + "@champion = version "
+                + skipped.champion().version()
+                + " (run "
+                + skipped.champion().runId()
+                + ")");
+        out.flush();
+        return ExitCodes.OK;
+      }
       if (!result.succeeded()) {
         err.println(
             "mlops demo: the train stage failed: "
@@ -303,13 +336,26 @@ final class DemoCommand implements Callable<Integer> {
             model,
             "demo-" + manifest.name(),
             UUID.randomUUID().toString());
+    LocalBackend backend = new LocalBackend(LocalBackend.Options.defaults(environment));
+    if (skipUnchanged) {
+      Unchanged.Decision decision =
+          stage(
+              "skip-unchanged check",
+              () ->
+                  Unchanged.decide(
+                      client,
+                      model,
+                      "champion",
+                      manifest.fingerprint(),
+                      backend.digest(job, context)));
+      console.accept("demo: " + decision.reason());
+      if (decision.skip()) {
+        skipped = decision;
+        return null;
+      }
+    }
     try {
-      return stage(
-          "train",
-          () ->
-              new LocalBackend(LocalBackend.Options.defaults(environment))
-                  .submit(job, context)
-                  .await());
+      return stage("train", () -> backend.submit(job, context).await());
     } catch (StageFailed e) {
       if (e.getCause() instanceof TrainerSettingsException settings) {
         throw new ParameterException(spec.commandLine(), settings.describe(n -> "--" + n));

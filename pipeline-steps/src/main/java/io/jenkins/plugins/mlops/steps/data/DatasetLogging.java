@@ -15,9 +15,16 @@ import java.util.Map;
  * Records a preparation in an MLflow run: each split as a dataset input (name {@code
  * <dataset>-<split>}, digest from the split's own fingerprint, the file as source, MLflow's
  * column-spec schema, a row-count profile, context {@code training}/{@code validation}/{@code
- * test}), and the manifest as the artifact {@code datasets/<dataset>/manifest.json}.
+ * test}), the manifest as the artifact {@code datasets/<dataset>/manifest.json}, and its
+ * fingerprint as the tag {@link #TAG_FINGERPRINT}.
  */
 public final class DatasetLogging {
+
+  /**
+   * The prepared data's fingerprint, tagged on the run: what skip-when-unchanged compares ({@code
+   * steps.training.Unchanged}).
+   */
+  public static final String TAG_FINGERPRINT = "mlops.data.fingerprint";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +74,7 @@ public final class DatasetLogging {
               context(split)));
     }
     client.runs().logInputs(runId, inputs);
+    client.runs().setTag(runId, TAG_FINGERPRINT, manifest.fingerprint());
     client.artifacts().upload(runId, outputDir.resolve("manifest.json"), "datasets/" + dataset);
   }
 

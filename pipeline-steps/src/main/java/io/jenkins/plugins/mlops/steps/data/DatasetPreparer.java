@@ -149,8 +149,10 @@ public final class DatasetPreparer {
                   ? spec.name()
                   : String.valueOf(output.getFileName()));
       writeManifest(manifest, tmp.resolve("manifest.json"));
+      String change = change(output.resolve("manifest.json"), manifest);
       publication.publish(List.copyOf(files.values()));
       published = true;
+      console.accept("prepare: " + change);
       console.accept(
           "prepare: fingerprint "
               + manifest.fingerprint()
@@ -929,6 +931,18 @@ public final class DatasetPreparer {
   }
 
   /** Reads a manifest written by an earlier preparation. */
+  /** How {@code current} compares with the manifest it replaces ({@link DataChange}). */
+  private static String change(Path previousFile, DatasetManifest current) {
+    if (!Files.isRegularFile(previousFile)) {
+      return DataChange.describe(null, current, previousFile);
+    }
+    try {
+      return DataChange.describe(readManifest(previousFile), current, previousFile);
+    } catch (RuntimeException unreadable) {
+      return "changed against manifest " + previousFile + ": it cannot be read";
+    }
+  }
+
   public static DatasetManifest readManifest(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(

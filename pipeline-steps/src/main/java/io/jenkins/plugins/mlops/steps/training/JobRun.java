@@ -43,11 +43,15 @@ public record JobRun(String runId, String experimentId, boolean owned) {
   public static final String TAG_WORKERS = "mlops.training.workers";
   public static final String TAG_OUTCOME = "mlops.training.outcome";
 
+  /** What the job ran ({@link JobDigest}), for skip-when-unchanged ({@link Unchanged}). */
+  public static final String TAG_DIGEST = "mlops.training.digest";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Finds or makes the run of job {@code jobName} and logs what the job is.
    *
+   * @param digest what the job runs ({@link JobDigest}), tagged on the run as {@link #TAG_DIGEST}
    * @param pointer a file that remembers the run this job made, so that a restart continues it
    */
   public static JobRun open(
@@ -55,6 +59,7 @@ public record JobRun(String runId, String experimentId, boolean owned) {
       TrainingContext context,
       String jobName,
       String backend,
+      String digest,
       Path pointer,
       Consumer<String> console) {
     TrackingClient client = context.tracking();
@@ -106,6 +111,7 @@ public record JobRun(String runId, String experimentId, boolean owned) {
                 + experiment.name());
       }
     }
+    client.runs().setTag(run.runId, TAG_DIGEST, digest);
     run.logParams(client, spec, console);
     if (spec.datasetManifest() != null) {
       DatasetManifest manifest = DatasetPreparer.readManifest(spec.datasetManifest());

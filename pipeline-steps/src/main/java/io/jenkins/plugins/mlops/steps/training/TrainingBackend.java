@@ -23,6 +23,12 @@ public interface TrainingBackend {
    */
   TrainingHandle submit(TrainingJobSpec spec, TrainingContext context);
 
+  /**
+   * What {@code spec} would run here, as a {@link JobDigest}: equal digests run the same program
+   * with the same settings. Tagged on the job's run, and compared by {@link Unchanged}.
+   */
+  String digest(TrainingJobSpec spec, TrainingContext context);
+
   /** The job {@code name} when this backend knows it (running or finished); empty otherwise. */
   Optional<TrainingHandle> attach(String name, TrainingContext context);
 }

@@ -159,6 +159,33 @@ class DemoIT {
     assertTrue(
         second.out().contains("= version 2 (was version 1, now @previous-champion)"), second.out());
     assertTrue(second.out().contains("baseline"), "the gate compared: " + second.out());
+    Path manifest = dir.resolve("mlops-demo/prepared/manifest.json");
+    assertTrue(
+        second.err().contains("prepare: unchanged against manifest " + manifest), second.err());
+
+    // Scheduled retraining: unchanged data and job keep the champion without training ...
+    long jobs;
+    try (var dirs = Files.list(dir.resolve("mlops-demo/mlops-jobs"))) {
+      jobs = dirs.count();
+    }
+    Outcome unchanged = demo(dir, Map.of(), "--epochs", "3", "--skip-unchanged");
+
+    assertEquals(0, unchanged.status(), unchanged.all());
+    assertTrue(
+        unchanged.out().contains("mlops demo: unchanged: models:/mlops-demo@champion (version 2,"),
+        unchanged.out());
+    assertTrue(unchanged.out().contains("training skipped"), unchanged.out());
+    try (var dirs = Files.list(dir.resolve("mlops-demo/mlops-jobs"))) {
+      assertEquals(jobs, dirs.count(), "no job ran");
+    }
+
+    // ... and changed data trains again, saying why.
+    Outcome changed = demo(dir, Map.of(), "--epochs", "3", "--seed", "7", "--skip-unchanged");
+
+    assertTrue(changed.status() == 0 || changed.status() == 1, changed.all());
+    assertTrue(
+        changed.err().contains("prepare: changed against manifest " + manifest), changed.err());
+    assertTrue(changed.err().contains("demo: training: the data changed"), changed.err());
   }
 
   @Test

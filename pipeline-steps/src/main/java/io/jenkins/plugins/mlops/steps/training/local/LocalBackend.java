@@ -134,6 +134,23 @@ public final class LocalBackend implements TrainingBackend {
   }
 
   @Override
+  public String digest(TrainingJobSpec spec, TrainingContext context) {
+    return digest(spec, context, options);
+  }
+
+  /**
+   * The job's digest: the spec as run here, the built-in trainer's jar included for {@code djl}.
+   */
+  static String digest(TrainingJobSpec spec, TrainingContext context, Options options) {
+    return io.jenkins.plugins.mlops.steps.training.JobDigest.of(
+        spec,
+        context.workDir(),
+        spec.launcher() == io.jenkins.plugins.mlops.steps.training.Launcher.DJL
+            ? options.trainerCommand()
+            : List.of());
+  }
+
+  @Override
   public Optional<TrainingHandle> attach(String name, TrainingContext context) {
     LocalJob job = running.get(name);
     if (job != null) {

@@ -111,7 +111,15 @@ final class LocalJob implements TrainingHandle {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make the job directory " + dir, e);
     }
-    run = JobRun.open(spec, context, name, "local", dir.resolve("run-id"), console);
+    run =
+        JobRun.open(
+            spec,
+            context,
+            name,
+            "local",
+            LocalBackend.digest(spec, context, options),
+            dir.resolve("run-id"),
+            console);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     Thread watcher = new Thread(this::watch, "mlops-" + name);
     watcher.setDaemon(false);
