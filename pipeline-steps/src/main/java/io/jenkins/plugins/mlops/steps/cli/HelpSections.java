@@ -41,6 +41,14 @@ final class HelpSections {
 
   /** Adds the sections to every subcommand of {@code mlops}. */
   static void install(CommandLine mlops) {
+    install(mlops, true);
+  }
+
+  /**
+   * Adds the sections; {@code withTrainer} false leaves out the trainer's settings, which depend on
+   * the trainer.jar found at run time (the generated CLI reference points to them instead).
+   */
+  static void install(CommandLine mlops, boolean withTrainer) {
     for (Map.Entry<String, CommandLine> e : mlops.getSubcommands().entrySet()) {
       if (e.getKey().equals("help")) {
         continue;
@@ -54,7 +62,7 @@ final class HelpSections {
                       + String.join(System.lineSeparator(), VARIABLES)
                       + System.lineSeparator());
       List<String> sections = new ArrayList<>(List.of(ENVIRONMENT));
-      if (e.getKey().equals("train")) {
+      if (withTrainer && e.getKey().equals("train")) {
         sub.getHelpSectionMap().put(TRAINER, help -> trainerSettings(System.getenv()));
         sections.add(0, TRAINER);
       }

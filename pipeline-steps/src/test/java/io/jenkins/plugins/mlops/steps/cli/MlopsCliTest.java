@@ -198,4 +198,21 @@ class MlopsCliTest {
       assertTrue(pinned.contains(tool), tool + " is not pinned in python/requirements.txt");
     }
   }
+
+  @Test
+  void theCliReferenceInDocsIsWhatTheCommandsSayNow() throws Exception {
+    java.nio.file.Path docs =
+        java.nio.file.Path.of(System.getProperty("mlops.repoRoot", "..")).resolve("docs/cli.md");
+    String now = CliReference.render();
+
+    assertTrue(java.nio.file.Files.isRegularFile(docs), docs + " is missing");
+    assertEquals(
+        now,
+        java.nio.file.Files.readString(docs),
+        "docs/cli.md is stale: run java -cp pipeline-steps/target/mlops.jar"
+            + " io.jenkins.plugins.mlops.steps.cli.CliReference docs/cli.md");
+    for (String command : List.of("prepare", "train", "sync", "gate", "promote", "demo")) {
+      assertTrue(now.contains("\n## mlops " + command + "\n"), command);
+    }
+  }
 }
