@@ -1,9 +1,10 @@
 """A PyTorch DistributedDataParallel trainer that honours the mlops training-container contract.
 
 Run it with the ``torchrun`` launcher (``mlops train --launcher torchrun --workers 2 --data prepared
--- python examples/training/pytorch_ddp.py``), which starts ``torchrun`` on every worker with
-``MASTER_ADDR``/``MASTER_PORT``/``WORLD_SIZE``/``RANK`` set; alone (``python pytorch_ddp.py``) it
-trains on one process.
+-- python examples/training/pytorch_ddp.py``), which gives every worker ``MASTER_ADDR``,
+``MASTER_PORT``, ``WORLD_SIZE`` and ``RANK``, so each joins the process group directly (``torchrun``
+itself as the command works too: it reads the ``PET_*`` defaults); without ``WORLD_SIZE`` it trains
+on one process.
 
 The contract:
 
