@@ -26,6 +26,7 @@ import io.jenkins.plugins.mlops.tracking.TrackingConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -66,6 +67,8 @@ import picocli.CommandLine.Spec;
       "  mlops demo",
       "  mlops demo --epochs 20 --seed 7 --work-dir /tmp/demo",
       "  mlops demo --input wine.csv --label target --model wine",
+      "  mlops demo --skip-unchanged                       # scheduled retraining",
+      "  mlops demo --distributed --python .venv/bin/python  # Keras on 2 workers",
       "  MLFLOW_TRACKING_URI=http://localhost:5000 mlops demo"
     })
 final class DemoCommand implements Callable<Integer> {
@@ -135,6 +138,24 @@ final class DemoCommand implements Callable<Integer> {
               + " moved) does not count as a change.")
   boolean skipUnchanged;
 
+  @Option(
+      names = "--distributed",
+      description =
+          "Train the Keras example (examples/training/keras_multiworker.py) on 2 workers with"
+              + " MultiWorkerMirroredStrategy instead of the built-in trainer; needs a Python with"
+              + " TensorFlow 2.21 and tf_keras (--python).")
+  boolean distributed;
+
+  @Option(
+      names = "--python",
+      paramLabel = "PATH",
+      defaultValue = "python3",
+      description = "The Python of --distributed (default: ${DEFAULT-VALUE} on the PATH).")
+  String python;
+
+  /** The Keras example inside the jar. */
+  static final String KERAS = "/io/jenkins/plugins/mlops/steps/demo/keras_multiworker.py";
+
   /** The decision that skipped training, when {@code --skip-unchanged} did. */
   private Unchanged.Decision skipped;
 
@@ -156,6 +177,9 @@ final class DemoCommand implements Callable<Integer> {
     Consumer<String> console = CliTracking.console(err);
     checkOptions();
     Path work = workDir.toAbsolutePath().normalize();
+    if (distributed) {
+      checkPython(); // before anything is written: a missing Python is a usage error
+    }
     Map<String, String> environment = store.environment();
     TrackingConfig tracking = CliTracking.config(environment);
     Map<String, Long> seconds = new LinkedHashMap<>();
@@ -257,6 +281,63 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Checks that {@code --python} runs and has what the Keras example needs; a usage error naming
+   * the command that makes such an environment otherwise.
+   */
+  private void checkPython() throws InterruptedException {
+    String missing;
+    try {
+      Process p =
+          new ProcessBuilder(python, "-c", "import tensorflow, tf_keras, pandas, pyarrow")
+              .redirectErrorStream(true)
+              .start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        missing = "it did not answer within 3 minutes";
+      } else if (p.exitValue() != 0) {
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("exit " + p.exitValue());
+        missing = "it cannot import TensorFlow, tf_keras, pandas and pyarrow (" + last + ")";
+      } else {
+        return;
+      }
+    } catch (IOException e) {
+      missing = "it cannot be run (" + e.getMessage() + ")";
+    }
+    throw new ParameterException(
+        spec.commandLine(),
+        "--distributed needs a Python with TensorFlow and tf_keras, and --python ("
+            + python
+            + ") "
+            + missing
+            + "; make one with: python3.11 -m venv .venv && .venv/bin/pip install -r"
+            + " python/requirements.txt, then add --python .venv/bin/python");
+  }
+
+  /** Writes a resource of the jar to {@code target}, complete or not at all. */
+  private static Path extract(String resource, Path target) {
+    try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + " is missing from the jar");
+      }
+      Files.createDirectories(target.getParent());
+      Path temp =
+          target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+      try {
+        Files.copy(in, temp);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+      return target;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + target, e);
+    }
+  }
+
   /** Writes the embedded digits to {@code <work>/data/digits.csv} (complete, or not at all). */
   private static Path extractDigits(Path work, Consumer<String> console) throws IOException {
     Path target = work.resolve("data").resolve("digits.csv");
@@ -317,14 +398,22 @@ final class DemoCommand implements Callable<Integer> {
       Map<String, String> environment,
       TrackingClient client,
       Consumer<String> console) {
-    TrainingJobSpec job =
+    TrainingJobSpec.Builder builder =
         TrainingJobSpec.builder()
             .setNamePrefix("demo")
-            .setLauncher(Launcher.DJL)
             .addHyperparameter("epochs", Integer.toString(epochs))
             .addHyperparameter("seed", Long.toString(seed))
-            .optDatasetManifest(work.resolve("prepared").resolve("manifest.json"))
-            .build();
+            .optDatasetManifest(work.resolve("prepared").resolve("manifest.json"));
+    if (distributed) {
+      builder
+          .setLauncher(Launcher.TENSORFLOW)
+          .optWorkers(2)
+          .addCommand(python, extract(KERAS, work.resolve("keras_multiworker.py")).toString())
+          .addHyperparameter("label", manifest.label());
+    } else {
+      builder.setLauncher(Launcher.DJL);
+    }
+    TrainingJobSpec job = builder.build();
     Map<String, String> workerEnv = new LinkedHashMap<>(System.getenv());
     workerEnv.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("MLOPS_"));
     TrainingContext context =

@@ -213,6 +213,43 @@ class DemoIT {
   }
 
   @Test
+  void distributedTrainsTheKerasExampleOnTwoWorkersOrSaysHowToGetPython() throws Exception {
+    Path dir = freshDir("distributed");
+    Path noPython = dir.resolve("no-python");
+
+    Outcome refused = demo(dir, Map.of(), "--distributed", "--python", noPython.toString());
+
+    assertEquals(2, refused.status(), refused.all());
+    List<String> errors = refused.err().lines().filter(l -> l.startsWith("mlops demo: ")).toList();
+    assertEquals(1, errors.size(), refused.err());
+    assertTrue(
+        errors.get(0).contains("--python (" + noPython + ") it cannot be run"), errors.get(0));
+    assertTrue(errors.get(0).contains("pip install -r python/requirements.txt"), errors.get(0));
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(), left.map(Path::getFileName).map(Path::toString).toList(), "nothing");
+    }
+
+    Outcome keras =
+        demo(
+            dir,
+            Map.of(),
+            "--distributed",
+            "--python",
+            PythonEnvironment.shared().python().toString(),
+            "--epochs",
+            "4",
+            "--min-accuracy",
+            "0.5");
+
+    assertEquals(0, keras.status(), keras.all());
+    assertTrue(
+        keras.err().contains("starting 2 worker(s) with the tensorflow launcher"), keras.err());
+    assertTrue(keras.out().contains("models:/mlops-demo@champion = version 1"), keras.out());
+    List<String> charts = ReportPages.svgs(Files.readString(dir.resolve("mlops-demo/report.html")));
+    assertEquals(Map.of("train", 4, "validation", 4), ReportPages.pointsBySeries(charts.get(0)));
+  }
+
+  @Test
   void badInputIsOneLineExitTwoAndNothingInTheStore() throws Exception {
     Path dir = freshDir("bad");
     Path oneClass = dir.resolve("one-class.csv");
