@@ -5,7 +5,8 @@ Runs under any mlops launcher that follows the training-container contract:
 * ``TF_CONFIG`` (set by the ``tensorflow`` launcher when there are several workers) selects
   ``tf.distribute.MultiWorkerMirroredStrategy``; without it the script trains on one process.
 * ``MLOPS_DATA_DIR`` holds the prepared splits (``train``, optional ``validation`` and ``test``,
-  Parquet or CSV, as ``mlops prepare`` writes them).
+  Parquet or CSV, as ``mlops prepare`` writes them); with its ``manifest.json``, only the files it
+  lists are read, each checked against its SHA-256.
 * ``MLOPS_LOGDIR`` receives the Keras TensorBoard logs (worker 0 only; the others log to a
   temporary directory, as TensorFlow's multi-worker guide advises), which mlops syncs into MLflow
   while training runs.
@@ -47,9 +48,34 @@ def arguments():
     return args
 
 
+def sha256(path):
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
 def read_split(data_dir, split):
+    """The split's rows. With mlops prepare's manifest.json, only the file it lists, checked against
+    its SHA-256 (a stale or edited split is refused); without one, the usual file names."""
     import pandas as pd
 
+    manifest_path = os.path.join(data_dir, "manifest.json")
+    if os.path.exists(manifest_path):
+        with open(manifest_path, encoding="utf-8") as f:
+            manifest = json.load(f)
+        name = manifest.get("files", {}).get(split)
+        if name is None:
+            return None
+        path = os.path.join(data_dir, name)
+        expected = (manifest.get("fileDigests") or {}).get(name)
+        if expected is None or sha256(path) != expected:
+            raise SystemExit(f"keras: {path} is not the file {manifest_path} describes"
+                             " (no SHA-256, or another one); run mlops prepare again")
+        return pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path)
     for ext, reader in (("parquet", pd.read_parquet), ("csv", pd.read_csv)):
         path = os.path.join(data_dir, f"{split}.{ext}")
         if os.path.exists(path):
