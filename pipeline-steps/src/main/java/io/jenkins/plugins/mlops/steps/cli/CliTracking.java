@@ -37,6 +37,19 @@ final class CliTracking {
     return TrackingClient.open(config(env), console(err));
   }
 
+  /**
+   * The configuration {@code env} describes, with its spool next to the job's own state in {@code
+   * workDir} ({@code <workDir>/.mlops-spool}) unless {@code MLOPS_SPOOL_DIR} names one: a re-run
+   * from another directory with the same work directory finds what waits.
+   */
+  static TrackingConfig config(Map<String, String> env, Path workDir) {
+    TrackingConfig config = config(env);
+    String spool = env.get("MLOPS_SPOOL_DIR");
+    return spool == null || spool.isBlank()
+        ? config.withSpoolDir(workDir.resolve(".mlops-spool"))
+        : config;
+  }
+
   /** The tracking configuration {@code env} describes, relative to the working directory. */
   static TrackingConfig config(Map<String, String> env) {
     return TrackingConfig.fromEnvironment(env, Path.of("").toAbsolutePath());

@@ -181,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
       checkPython(); // before anything is written: a missing Python is a usage error
     }
     Map<String, String> environment = store.environment();
-    TrackingConfig tracking = CliTracking.config(environment);
+    TrackingConfig tracking = CliTracking.config(environment, work);
     Map<String, Long> seconds = new LinkedHashMap<>();
 
     // 1. Data, prepared before MLflow is contacted: bad input writes nothing to the store.

@@ -215,7 +215,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     Map<String, String> workerEnv = new LinkedHashMap<>(System.getenv());
     workerEnv.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.startsWith("MLOPS_"));
-    try (TrackingClient client = CliTracking.open(environment, err)) {
+    try (TrackingClient client =
+        TrackingClient.open(CliTracking.config(environment, dir), CliTracking.console(err))) {
       TrainingContext context =
           new TrainingContext(
               dir,
