@@ -1,12 +1,11 @@
 package io.jenkins.plugins.mlops.steps.cli;
 
+import io.jenkins.plugins.mlops.steps.ShortProcess;
 import io.jenkins.plugins.mlops.steps.training.local.LocalBackend;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
@@ -90,13 +89,12 @@ final class HelpSections {
     List<String> argv = new ArrayList<>(trainer);
     argv.add("--help");
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
+      ShortProcess.Result r =
+          ShortProcess.run(new ProcessBuilder(argv), java.time.Duration.ofSeconds(60));
+      if (r.exitCode() != 0) {
         return heading + "  (trainer.jar --help did not answer)" + System.lineSeparator();
       }
+      String text = r.output();
       StringBuilder out = new StringBuilder(heading);
       text.lines()
           .filter(l -> l.startsWith("  --"))

@@ -26,6 +26,14 @@ public final class DatasetLogging {
    */
   public static final String TAG_FINGERPRINT = "mlops.data.fingerprint";
 
+  /**
+   * A digest of how the data was prepared, tagged on the run: the fingerprint, each split's
+   * fingerprint, the label, the seed and the options ({@link #preparationDigest}). Equal
+   * fingerprints with another label or options are other data to a model; skip-when-unchanged
+   * compares this.
+   */
+  public static final String TAG_PREPARATION = "mlops.data.preparation";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private DatasetLogging() {}
@@ -75,7 +83,42 @@ public final class DatasetLogging {
     }
     client.runs().logInputs(runId, inputs);
     client.runs().setTag(runId, TAG_FINGERPRINT, manifest.fingerprint());
+    client.runs().setTag(runId, TAG_PREPARATION, preparationDigest(manifest));
     client.artifacts().upload(runId, outputDir.resolve("manifest.json"), "datasets/" + dataset);
+  }
+
+  /**
+   * SHA-256 over the manifest's fingerprint, split fingerprints, label, seed and options, each
+   * field length-prefixed; null when the manifest has no fingerprint (nothing to compare).
+   */
+  public static String preparationDigest(DatasetManifest manifest) {
+    if (manifest.fingerprint() == null || manifest.splitFingerprints() == null) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder("mlops preparation 1\n");
+    java.util.function.BiConsumer<String, String> field =
+        (k, v) -> {
+          String value = String.valueOf(v);
+          text.append(k.length()).append(':').append(k);
+          text.append(value.length()).append(':').append(value).append('\n');
+        };
+    field.accept("fingerprint", manifest.fingerprint());
+    new java.util.TreeMap<>(manifest.splitFingerprints())
+        .forEach((k, v) -> field.accept("split " + k, v));
+    field.accept("label", manifest.label());
+    field.accept("seed", Long.toString(manifest.seed()));
+    new java.util.TreeMap<>(
+            manifest.options() == null ? Map.<String, String>of() : manifest.options())
+        .forEach((k, v) -> field.accept("option " + k, v));
+    try {
+      return "sha256:"
+          + java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The {@code mlflow.data.context} of a split: training, validation, test, or its own name. */

@@ -930,7 +930,6 @@ public final class DatasetPreparer {
     return drift;
   }
 
-  /** Reads a manifest written by an earlier preparation. */
   /** How {@code current} compares with the manifest it replaces ({@link DataChange}). */
   private static String change(Path previousFile, DatasetManifest current) {
     if (!Files.isRegularFile(previousFile)) {
@@ -943,6 +942,7 @@ public final class DatasetPreparer {
     }
   }
 
+  /** Reads a manifest written by an earlier preparation. */
   public static DatasetManifest readManifest(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(

@@ -106,8 +106,10 @@ public record RunReport(
               .orElse(null);
       DatasetManifest dataset = null;
       for (ArtifactInfo dir : list(client, runId, "datasets")) {
-        if (dir.directory()) {
-          Path file = download(client, runId, dir.path() + "/manifest.json", scratch);
+        String path = dir.path() + "/manifest.json";
+        if (dir.directory()
+            && list(client, runId, dir.path()).stream().anyMatch(a -> a.path().equals(path))) {
+          Path file = download(client, runId, path, scratch);
           if (file != null) {
             dataset = DatasetPreparer.readManifest(file);
             break;
@@ -180,8 +182,11 @@ public record RunReport(
         scratch.resolve(Integer.toHexString(path.hashCode()) + "-" + Path.of(path).getFileName());
     try {
       return client.artifacts().download(runId, path, target);
-    } catch (MlflowException | UncheckedIOException | IllegalArgumentException e) {
-      return null; // a run without that artifact: the section says so
+    } catch (MlflowException e) {
+      if (e.isNotFound()) {
+        return null; // a run without that artifact: the section says so
+      }
+      throw e;
     }
   }
 
@@ -256,7 +261,7 @@ public record RunReport(
 
   private void header(StringBuilder b) {
     b.append("<h1>")
-        .append(gate == null ? "" : "<span class=\"verdict " + gate.verdict() + "\">")
+        .append(gate == null ? "" : "<span class=\"verdict " + Html.esc(gate.verdict()) + "\">")
         .append(gate == null ? "" : Html.esc(gate.verdict()) + "</span> ")
         .append("Run <code>")
         .append(Html.esc(run.info().runId()))
@@ -314,9 +319,9 @@ public record RunReport(
           .append("</td><td class=\"n\">")
           .append(Html.num(row.baseline()))
           .append("</td><td class=\"")
-          .append(row.status())
+          .append(Html.esc(String.valueOf(row.status())))
           .append("\">")
-          .append(row.status())
+          .append(Html.esc(String.valueOf(row.status())))
           .append("</td><td>")
           .append(Html.esc(row.reason()))
           .append("</td></tr>\n");

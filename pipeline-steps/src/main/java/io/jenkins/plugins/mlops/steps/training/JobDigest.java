@@ -17,15 +17,13 @@ import java.util.TreeMap;
 /**
  * What a job runs, as one SHA-256: the launcher, image, command, workers and processes, the
  * hyperparameters and environment values, and the contents of every file the command names (the
- * training script, the built-in trainer's jar). Two jobs with the same digest run the same program
- * with the same settings; the skip-when-unchanged decision ({@link Unchanged}) stands on it. What a
- * digest cannot see (a module the script imports, an image tag that moved, a file the program opens
- * by itself) makes it no less equal: that limit is documented with {@code --skip-unchanged}.
+ * training script, the built-in trainer's jar), and the volumes. Two jobs with the same digest run
+ * the same program with the same settings; the skip-when-unchanged decision ({@link Unchanged})
+ * stands on it. What a digest cannot see (a module the script imports, an image tag that moved, a
+ * file the program opens by itself) makes it no less equal: that limit is documented with {@code
+ * --skip-unchanged}.
  */
 public final class JobDigest {
-
-  /** Files above this size are identified by size and modification time instead of contents. */
-  static final long HASHED_UP_TO = 32L << 20;
 
   private JobDigest() {}
 
@@ -34,7 +32,7 @@ public final class JobDigest {
    * {@code java -jar trainer.jar} for the {@code djl} launcher) in {@code workDir}.
    */
   public static String of(TrainingJobSpec spec, Path workDir, List<String> program) {
-    StringBuilder text = new StringBuilder("mlops job digest 1\n");
+    StringBuilder text = new StringBuilder("mlops job digest 2\n");
     line(text, "launcher", spec.launcher().id());
     line(text, "image", String.valueOf(spec.image()));
     line(text, "workers", Integer.toString(spec.workers()));
@@ -50,11 +48,21 @@ public final class JobDigest {
     new TreeMap<>(spec.env()).forEach((k, v) -> line(text, "env " + k, v));
     new TreeMap<>(spec.secretEnv())
         .forEach((k, v) -> line(text, "secret " + k, v.secret() + "/" + v.key()));
+    spec.volumes()
+        .forEach(
+            v -> line(text, "volume", v.claimName() + " " + v.mountPath() + " " + v.readOnly()));
     return "sha256:" + sha256(text.toString());
   }
 
+  /** One field, its key and value each prefixed by its length, so that no two fields read alike. */
   private static void line(StringBuilder text, String key, String value) {
-    text.append(key).append('=').append(value.replace("\n", "\\n")).append('\n');
+    text.append(key.length())
+        .append(':')
+        .append(key)
+        .append(value.length())
+        .append(':')
+        .append(value)
+        .append('\n');
   }
 
   /** {@code " [sha256:…]"} for a word that names a regular file, else nothing. */
@@ -69,10 +77,8 @@ public final class JobDigest {
       return "";
     }
     try {
-      long size = Files.size(file);
-      if (size > HASHED_UP_TO) {
-        return " [" + size + " bytes, modified " + Files.getLastModifiedTime(file).toMillis() + "]";
-      }
+      // Always the contents, however large (the built-in trainer's jar, 200 MB, takes about 1 s):
+      // a size and a time would call a different file of the same size and time "this job".
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
         in.transferTo(java.io.OutputStream.nullOutputStream());

@@ -163,17 +163,19 @@ public record JobRun(String runId, String experimentId, boolean owned) {
    * uploaded as the artifact {@code model} ({@link ModelArtifact}), the outcome is tagged, and a
    * run the job made is ended with the outcome's status.
    *
-   * @return the final metrics (empty when there is no {@code metrics.json})
+   * @return the metrics and the outcome; a succeeded job whose model cannot be uploaded ends FAILED
    */
-  public Map<String, Double> finish(
+  public Ended finish(
       TrackingClient client,
       TrainingResult.Outcome outcome,
       Path outputDir,
       Consumer<String> console) {
     Map<String, Double> metrics = readMetrics(outputDir, console);
+    TrainingResult.Outcome ended = outcome;
+    String reason = null;
+    long now = System.currentTimeMillis();
     try {
       Map<String, Metric> logged = client.runs().get(runId).metrics();
-      long now = System.currentTimeMillis();
       metrics.forEach(
           (name, value) -> {
             if (!logged.containsKey(name)) {
@@ -186,18 +188,39 @@ public record JobRun(String runId, String experimentId, boolean owned) {
         client.artifacts().upload(runId, metricsFile, "training");
       }
       if (outcome == TrainingResult.Outcome.SUCCEEDED) {
-        ModelArtifact.upload(client, runId, outputDir, console);
-      }
-      client.runs().setTag(runId, TAG_OUTCOME, outcome.name().toLowerCase(java.util.Locale.ROOT));
-      if (owned) {
-        client.runs().terminate(runId, RunStatus.valueOf(outcome.runStatus()), now);
+        try {
+          ModelArtifact.upload(client, runId, outputDir, console);
+        } catch (RuntimeException e) {
+          // A job whose model did not reach the run has not succeeded: nothing to gate or promote.
+          ended = TrainingResult.Outcome.FAILED;
+          reason = "the workers succeeded but the model could not be uploaded: " + e.getMessage();
+          console.accept("training job: " + reason);
+        }
       }
     } catch (MlflowException | UncheckedIOException e) {
       console.accept(
           "training job: could not record the end in MLflow run " + runId + ": " + e.getMessage());
+    } finally {
+      try {
+        client.runs().setTag(runId, TAG_OUTCOME, ended.name().toLowerCase(java.util.Locale.ROOT));
+        if (owned) {
+          client.runs().terminate(runId, RunStatus.valueOf(ended.runStatus()), now);
+        }
+      } catch (MlflowException | UncheckedIOException e) {
+        console.accept("training job: could not end MLflow run " + runId + ": " + e.getMessage());
+      }
     }
-    return metrics;
+    return new Ended(metrics, ended, reason);
   }
+
+  /**
+   * How the job's side in MLflow ended.
+   *
+   * @param metrics the final metrics (empty when there is no {@code metrics.json})
+   * @param outcome the job's outcome: the workers', or FAILED when its model could not be uploaded
+   * @param reason why the outcome changed; null when it did not
+   */
+  public record Ended(Map<String, Double> metrics, TrainingResult.Outcome outcome, String reason) {}
 
   /** The top-level numbers of {@code metrics.json}, in file order; empty when it is missing. */
   public static Map<String, Double> readMetrics(Path outputDir, Consumer<String> console) {

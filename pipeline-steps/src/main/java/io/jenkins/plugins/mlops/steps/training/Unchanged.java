@@ -10,15 +10,17 @@ import java.util.Optional;
 
 /**
  * Skip-when-unchanged, for scheduled retraining: a job may be skipped only when the model it would
- * replace was trained on exactly this data (the prepared data's fingerprint, {@link
- * #TAG_DATA_FINGERPRINT} on the champion's run) by exactly this job ({@link JobDigest}, {@link
- * JobRun#TAG_DIGEST}). Anything unknown, missing or different means: train. Every decision says why
- * in one sentence.
+ * replace was trained on exactly this data (the prepared data's fingerprint, {@link #TAG_DATA} on
+ * the champion's run) by exactly this job ({@link JobDigest}, {@link JobRun#TAG_DIGEST}). Anything
+ * unknown, missing or different means: train. Every decision says why in one sentence.
  */
 public final class Unchanged {
 
-  /** The prepared data's fingerprint, tagged on every run trained on prepared data. */
-  public static final String TAG_DATA_FINGERPRINT = DatasetLogging.TAG_FINGERPRINT;
+  /**
+   * How the data was prepared (fingerprint, splits, label, seed, options), tagged on every run
+   * trained on prepared data ({@link DatasetLogging#preparationDigest}).
+   */
+  public static final String TAG_DATA = DatasetLogging.TAG_PREPARATION;
 
   /**
    * Whether to skip, and why.
@@ -32,13 +34,13 @@ public final class Unchanged {
   private Unchanged() {}
 
   /**
-   * Decides whether a job with {@code jobDigest} on data with {@code dataFingerprint} may be
-   * skipped because {@code models:/<model>@<alias>} came from the same.
+   * Decides whether a job with {@code jobDigest} on data with {@code dataDigest} may be skipped
+   * because {@code models:/<model>@<alias>} came from the same.
    */
   public static Decision decide(
-      TrackingClient client, String model, String alias, String dataFingerprint, String jobDigest) {
+      TrackingClient client, String model, String alias, String dataDigest, String jobDigest) {
     String ref = "models:/" + model + "@" + alias;
-    if (dataFingerprint == null || dataFingerprint.isBlank()) {
+    if (dataDigest == null || dataDigest.isBlank()) {
       return train(
           "the job has no prepared data with a fingerprint, so nothing shows it unchanged", null);
     }
@@ -63,14 +65,14 @@ public final class Unchanged {
     if (run.isEmpty()) {
       return train("the run of " + of + " is gone, so what it was trained on is unknown", version);
     }
-    String trainedOn = run.get().tags().get(TAG_DATA_FINGERPRINT);
+    String trainedOn = run.get().tags().get(TAG_DATA);
     if (trainedOn == null) {
-      return train(of + " records no data fingerprint (" + TAG_DATA_FINGERPRINT + ")", version);
+      return train(of + " records no data digest (" + TAG_DATA + ")", version);
     }
-    if (!trainedOn.equals(dataFingerprint)) {
+    if (!trainedOn.equals(dataDigest)) {
       return train(
-          "the data changed: its fingerprint is "
-              + dataFingerprint
+          "the data changed (its fingerprint, splits, label, seed or options): "
+              + dataDigest
               + ", "
               + of
               + " was trained on "
@@ -92,8 +94,8 @@ public final class Unchanged {
         true,
         "unchanged: "
             + of
-            + " was trained on this data (fingerprint "
-            + dataFingerprint
+            + " was trained on this data (prepared as "
+            + dataDigest
             + ") by this job; training skipped, the model stays",
         version);
   }

@@ -68,7 +68,11 @@ class DemoIT {
     builder.environment().put("MLOPS_TRAINER_JAR", trainerJar().toString());
     builder.environment().putAll(env);
     Process p = builder.start();
-    assertTrue(p.waitFor(5, TimeUnit.MINUTES), "mlops demo did not end within 5 minutes");
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError("mlops demo did not end within 5 minutes");
+    }
     return new Outcome(
         p.exitValue(),
         Files.readString(out, StandardCharsets.UTF_8),

@@ -55,7 +55,7 @@ class UnchangedTest {
 
   @Test
   void theSameDataAndTheSameJobSkipAndSaySo() {
-    Run run = champion("m", Map.of(Unchanged.TAG_DATA_FINGERPRINT, DATA, JobRun.TAG_DIGEST, JOB));
+    Run run = champion("m", Map.of(Unchanged.TAG_DATA, DATA, JobRun.TAG_DIGEST, JOB));
 
     Unchanged.Decision d = decide("m", DATA, JOB);
 
@@ -63,7 +63,7 @@ class UnchangedTest {
     assertEquals(
         "unchanged: models:/m@champion (version 1, run "
             + run.id()
-            + ") was trained on this data (fingerprint "
+            + ") was trained on this data (prepared as "
             + DATA
             + ") by this job; training skipped, the model stays",
         d.reason());
@@ -71,9 +71,9 @@ class UnchangedTest {
 
   @Test
   void anythingUnknownMissingOrDifferentTrains() {
-    champion("full", Map.of(Unchanged.TAG_DATA_FINGERPRINT, DATA, JobRun.TAG_DIGEST, JOB));
+    champion("full", Map.of(Unchanged.TAG_DATA, DATA, JobRun.TAG_DIGEST, JOB));
     champion("no-data-tag", Map.of(JobRun.TAG_DIGEST, JOB));
-    champion("no-job-tag", Map.of(Unchanged.TAG_DATA_FINGERPRINT, DATA));
+    champion("no-job-tag", Map.of(Unchanged.TAG_DATA, DATA));
 
     Map<String, Unchanged.Decision> decisions =
         Map.of(
@@ -94,10 +94,7 @@ class UnchangedTest {
     assertTrue(decisions.get("other data").reason().contains("the data changed"));
     assertTrue(decisions.get("other job").reason().contains("the job is not"));
     assertTrue(
-        decisions
-            .get("champion without data tag")
-            .reason()
-            .contains("records no data fingerprint"));
+        decisions.get("champion without data tag").reason().contains("records no data digest"));
     assertTrue(
         decisions.get("champion without job tag").reason().contains("records no job digest"));
   }
@@ -126,6 +123,12 @@ class UnchangedTest {
     String edited = JobDigest.of(a.build(), work, List.of());
 
     assertNotEquals(before, edited, "the script changed");
+    // the same size and time, other bytes: still another job (contents are hashed, never sizes)
+    java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(script);
+    Files.writeString(script, "print('v3')\n");
+    Files.setLastModifiedTime(script, time);
+    assertNotEquals(edited, JobDigest.of(a.build(), work, List.of()), "same size and time");
+    Files.writeString(script, "print('v2')\n");
     assertNotEquals(
         edited,
         JobDigest.of(a.addHyperparameter("lr", "0.2").build(), work, List.of()),

@@ -95,8 +95,28 @@ public final class RestTrackingClient implements TrackingClient {
     }
     boolean replayOthers = rest.config().replayOthers();
     for (Spool other : spool.others()) {
+      boolean sameServer = spool.server() != null && spool.server().equals(other.server());
       for (String runId : other.runsWithPending()) {
-        if (replayOthers) {
+        if (!sameServer) {
+          // Requests made for another server address (or an unrecorded one) are never sent here,
+          // asked or not: that server would refuse them, and they would be lost to it.
+          if (warned.add(other.dir() + "/" + runId)) {
+            console.accept(
+                "WARNING: mlflow: "
+                    + other.pending(runId)
+                    + " spooled request(s) of run "
+                    + runId
+                    + " were made by "
+                    + other.owner()
+                    + (other.server() == null ? ", for an unrecorded server" : "")
+                    + ", not for "
+                    + spool.server()
+                    + ", and are never sent here: run the command against that server to"
+                    + " replay them (they wait in "
+                    + other.dir()
+                    + ")");
+          }
+        } else if (replayOthers) {
           console.accept(
               "mlflow: replaying the requests of run "
                   + runId

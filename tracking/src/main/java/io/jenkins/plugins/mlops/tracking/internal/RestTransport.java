@@ -69,13 +69,20 @@ public final class RestTransport {
   static final Duration WAIT_NOTICE = Duration.ofSeconds(5);
 
   /** Reports requests that wait long; one daemon thread for every transport. */
-  private static final java.util.concurrent.ScheduledExecutorService NOTICES =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "mlflow-wait-notice");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final java.util.concurrent.ScheduledThreadPoolExecutor NOTICES = notices();
+
+  private static java.util.concurrent.ScheduledThreadPoolExecutor notices() {
+    java.util.concurrent.ScheduledThreadPoolExecutor executor =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "mlflow-wait-notice");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true); // a request that answered leaves nothing queued
+    return executor;
+  }
 
   private final Duration waitNotice;
 

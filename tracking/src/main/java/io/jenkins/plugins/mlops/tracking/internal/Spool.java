@@ -51,6 +51,7 @@ public final class Spool {
   private final Path dir;
   private final Path root;
   private final String owner;
+  private final String server;
   private final Consumer<String> console;
 
   /** Undelivered counts by run, valid while the files look as they did when counted. */
@@ -63,9 +64,10 @@ public final class Spool {
    *
    * @param fingerprint names the owner's folder: 16 hex digits of a SHA-256 over the server and the
    *     user name (or a digest of the token)
-   * @param description for messages, such as {@code user 'carol' at http://host:5000/}
+   * @param description for messages, such as {@code user 'carol' at http://host:5000}
+   * @param server the server address the requests were made for: they are never sent elsewhere
    */
-  public record Owner(String fingerprint, String description) {
+  public record Owner(String fingerprint, String description, String server) {
 
     /** The owner of the requests a client made with {@code config}. */
     public static Owner of(TrackingConfig config) {
@@ -76,16 +78,16 @@ public final class Spool {
         principal = "basic\n" + basic.username();
         who = "user '" + basic.username() + "'";
       } else if (config.credentials() instanceof Credentials.BearerToken bearer) {
-        String token = sha256(bearer.token().reveal());
-        principal = "token\n" + token;
-        who = "a bearer token (" + token.substring(0, 8) + ")";
+        principal = "token\n" + sha256(bearer.token().reveal());
+        who = "a bearer token";
       } else {
         principal = "none";
         who = "no credentials";
       }
       return new Owner(
           sha256("mlops spool owner\n" + server + "\n" + principal).substring(0, 16),
-          who + " at " + server);
+          who + " at " + server,
+          server);
     }
 
     private static String sha256(String text) {
@@ -102,24 +104,31 @@ public final class Spool {
 
   /** A spool in {@code dir} whose owner is not recorded (one folder, no others). */
   public Spool(Path dir, Consumer<String> console) {
-    this(dir, null, null, console);
+    this(dir, null, null, null, console);
   }
 
-  private Spool(Path dir, Path root, String owner, Consumer<String> console) {
+  private Spool(Path dir, Path root, String owner, String server, Consumer<String> console) {
     this.dir = dir;
     this.root = root;
     this.owner = owner;
+    this.server = server;
     this.console = console;
   }
 
   /** The spool of {@code owner}'s requests: {@code <root>/<fingerprint>/}. */
   public static Spool forOwner(Path root, Owner owner, Consumer<String> console) {
-    return new Spool(root.resolve(owner.fingerprint()), root, owner.description(), console);
+    return new Spool(
+        root.resolve(owner.fingerprint()), root, owner.description(), owner.server(), console);
   }
 
   /** The folder holding the spool files. */
   public Path dir() {
     return dir;
+  }
+
+  /** The server address this spool's requests were made for; null when unrecorded. */
+  public String server() {
+    return server;
   }
 
   /** Who made this spool's requests, for messages; {@code "an unknown identity"} if unrecorded. */
@@ -144,14 +153,20 @@ public final class Spool {
             && name.matches("[0-9a-f]{16}")
             && !entry.equals(dir)
             && Files.exists(entry.resolve(OWNER_FILE))) {
-          String description = Files.readString(entry.resolve(OWNER_FILE)).strip();
-          others.add(new Spool(entry, null, description, console));
+          List<String> lines = Files.readAllLines(entry.resolve(OWNER_FILE));
+          others.add(
+              new Spool(
+                  entry,
+                  null,
+                  lines.isEmpty() ? null : lines.get(0).strip(),
+                  lines.size() < 2 ? null : lines.get(1).strip(),
+                  console));
         } else if (name.endsWith(".jsonl")) {
           legacy = true;
         }
       }
       if (legacy) {
-        others.add(new Spool(root, null, null, console));
+        others.add(new Spool(root, null, null, null, console));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the MLflow spool " + root, e);
@@ -178,7 +193,7 @@ public final class Spool {
     try {
       Files.createDirectories(dir);
       Path temp = Files.createTempFile(dir, OWNER_FILE, ".tmp");
-      Files.writeString(temp, owner + "\n", StandardCharsets.UTF_8);
+      Files.writeString(temp, owner + "\n" + server + "\n", StandardCharsets.UTF_8);
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + file + ": " + e.getMessage(), e);

@@ -307,8 +307,12 @@ final class LocalJob implements TrainingHandle {
       String synced) {
     TrainingResult done;
     try {
-      Map<String, Double> metrics =
-          run.finish(context.tracking(), outcome, dir.resolve("output"), console);
+      JobRun.Ended ended = run.finish(context.tracking(), outcome, dir.resolve("output"), console);
+      Map<String, Double> metrics = ended.metrics();
+      if (ended.reason() != null) {
+        outcome = ended.outcome();
+        reason = ended.reason();
+      }
       List<RankResult> rankResults = new ArrayList<>();
       for (RankProcess r : ranks) {
         rankResults.add(

@@ -4,12 +4,10 @@ import io.jenkins.plugins.mlops.steps.training.TrainerSettingsException;
 import io.jenkins.plugins.mlops.steps.training.TrainingJobSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Asks the built-in trainer ({@code trainer --check}) whether it accepts a job's hyperparameters
@@ -53,18 +51,16 @@ final class TrainerCheck {
     if (spec.datasetManifest() != null) {
       env.put("MLOPS_DATA_DIR", spec.datasetManifest().toAbsolutePath().getParent().toString());
     }
-    pb.redirectErrorStream(true);
     try {
-      Process p = pb.start();
-      p.getOutputStream().close();
-      byte[] output = p.getInputStream().readAllBytes();
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+      io.jenkins.plugins.mlops.steps.ShortProcess.Result r =
+          io.jenkins.plugins.mlops.steps.ShortProcess.run(
+              pb, java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
+      if (r.timedOut()) {
         throw new IllegalStateException(
             "the built-in trainer's --check did not answer within " + TIMEOUT_SECONDS + " s");
       }
-      String text = new String(output, StandardCharsets.UTF_8);
-      if (p.exitValue() == 0) {
+      String text = r.output();
+      if (r.exitCode() == 0) {
         return;
       }
       List<String> errors =
@@ -73,11 +69,11 @@ final class TrainerCheck {
               .map(l -> l.substring("trainer: error: ".length()))
               .toList();
       String message = errors.isEmpty() ? text.strip() : String.join("; ", errors);
-      if (p.exitValue() == 2) {
+      if (r.exitCode() == 2) {
         throw new TrainerSettingsException(message);
       }
       throw new IllegalStateException(
-          "the built-in trainer's --check exited " + p.exitValue() + ": " + message);
+          "the built-in trainer's --check exited " + r.exitCode() + ": " + message);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot run the built-in trainer (" + String.join(" ", trainerCommand) + ")", e);
