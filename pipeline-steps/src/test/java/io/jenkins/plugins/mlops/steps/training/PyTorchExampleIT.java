@@ -44,13 +44,19 @@ class PyTorchExampleIT {
                     SCRIPT.getParent().toString(),
                     data.toString()));
     builder.environment().put("MLOPS_PARAM_EPOCHS", "3");
+    builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     return io.jenkins.plugins.mlops.harness.internal.Processes.run(builder, Duration.ofMinutes(2));
   }
 
   @Test
   void theScriptCompilesImportsWithoutPyTorchAndReadsOnlyVerifiedManifestFiles() throws Exception {
+    // compiled in memory: no __pycache__ left next to the example
     PythonEnvironment.shared()
-        .runPython(Duration.ofMinutes(1), "-m", "py_compile", SCRIPT.toString())
+        .runPython(
+            Duration.ofMinutes(1),
+            "-c",
+            "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')",
+            SCRIPT.toString())
         .requireSuccess();
     String source = Files.readString(SCRIPT);
     for (String part :
@@ -106,6 +112,8 @@ class PyTorchExampleIT {
     try (var files = Files.list(work)) {
       assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")), "no temporary file left");
     }
+    assertTrue(
+        !Files.exists(SCRIPT.getParent().resolve("__pycache__")), "nothing left in examples");
 
     // An edited split is refused, naming the file; a bad setting is a usage error.
     Files.writeString(data.resolve("test.parquet"), "not the prepared bytes");
