@@ -100,22 +100,14 @@ public final class RestTrackingClient implements TrackingClient {
         if (!sameServer) {
           // Requests made for another server address (or an unrecorded one) are never sent here,
           // asked or not: that server would refuse them, and they would be lost to it.
-          if (warned.add(other.dir() + "/" + runId)) {
-            console.accept(
-                "WARNING: mlflow: "
-                    + other.pending(runId)
-                    + " spooled request(s) of run "
-                    + runId
-                    + " were made by "
-                    + other.owner()
-                    + (other.server() == null ? ", for an unrecorded server" : "")
-                    + ", not for "
-                    + spool.server()
-                    + ", and are never sent here: run the command against that server to"
-                    + " replay them (they wait in "
-                    + other.dir()
-                    + ")");
-          }
+          warnOnce(
+              other,
+              runId,
+              (other.server() == null ? ", for an unrecorded server" : "")
+                  + ", not for "
+                  + spool.server()
+                  + ", and are never sent here: run the command against that server to replay"
+                  + " them");
         } else if (replayOthers) {
           console.accept(
               "mlflow: replaying the requests of run "
@@ -126,24 +118,35 @@ public final class RestTrackingClient implements TrackingClient {
                   + spool.owner()
                   + " (MLOPS_SPOOL_REPLAY_OTHERS=true)");
           delivered += other.drain(runId, sender::send);
-        } else if (warned.add(other.dir() + "/" + runId)) {
-          console.accept(
-              "WARNING: mlflow: "
-                  + other.pending(runId)
-                  + " spooled request(s) of run "
-                  + runId
-                  + " were made by "
-                  + other.owner()
-                  + ", not by this command's "
+        } else {
+          warnOnce(
+              other,
+              runId,
+              ", not by this command's "
                   + spool.owner()
                   + ", and are not replayed: run the command again as that identity, or set"
-                  + " MLOPS_SPOOL_REPLAY_OTHERS=true to send them as this one (they wait in "
-                  + other.dir()
-                  + ")");
+                  + " MLOPS_SPOOL_REPLAY_OTHERS=true to send them as this one");
         }
       }
     }
     return delivered;
+  }
+
+  /** Says once per client which of another identity's spooled requests are left, and why. */
+  private void warnOnce(Spool other, String runId, String why) {
+    if (warned.add(other.dir() + "/" + runId)) {
+      console.accept(
+          "WARNING: mlflow: "
+              + other.pending(runId)
+              + " spooled request(s) of run "
+              + runId
+              + " were made by "
+              + other.owner()
+              + why
+              + " (they wait in "
+              + other.dir()
+              + ")");
+    }
   }
 
   /** Closes (flushes) every logger this client opened; the HTTP client needs no closing. */
